@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: html test unit pages bench lint lock clean env
+.PHONY: html test unit pages bench lint lock clean env lab
 
 env: $(STAMP)
 
@@ -31,6 +31,10 @@ pages: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/epoch_loops.py
+
+lab: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -r requirements-lab.txt
+	cd book && ../$(VENV)/bin/jupyter lab
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,134 @@
+"""Tests for optimlab.data: the lecture's problem, its loss and its exact answer."""
+
+import numpy as np
+import pytest
+
+from optimlab.data import Problem, check_xy, least_squares, make_problem, sum_of_squares
+
+# The lecture prints lm_loss = lr_loss(lm.coef_, X, y).item() on its full problem.
+LECTURE_LM_LOSS = 10105.859508383426
+
+
+@pytest.fixture(scope="module")
+def small():
+    return make_problem(n_samples=200, n_features=5, n_informative=2)
+
+
+def test_make_problem_shapes_dtype_and_intercept(small):
+    assert isinstance(small, Problem)
+    assert small.X.shape == (200, 6)
+    assert small.y.shape == (200,)
+    assert small.X.dtype == np.float64 and small.y.dtype == np.float64
+    assert (small.n, small.k) == (200, 6)
+    np.testing.assert_array_equal(small.X[:, 0], np.ones(200))
+    # Only the intercept column is constant; the features are random.
+    assert np.all(small.X[:, 1:].std(axis=0) > 0)
+    assert small.coef.shape == (5,)
+    assert np.count_nonzero(small.coef) == 2
+
+
+def test_make_problem_defaults_are_the_lecture_problem():
+    from sklearn.datasets import make_regression
+
+    p = make_problem()
+    X, y, coef = make_regression(
+        n_samples=10000, n_features=20, n_informative=4,
+        bias=3, noise=1, random_state=1234, coef=True,
+    )
+    assert p.X.shape == (10_000, 21)
+    np.testing.assert_array_equal(p.X[:, 1:], X)
+    np.testing.assert_array_equal(p.y, y)
+    np.testing.assert_array_equal(p.coef, coef)
+
+
+def test_make_problem_seed_is_reproducible():
+    a = make_problem(n_samples=50, n_features=3, n_informative=2, seed=7)
+    b = make_problem(n_samples=50, n_features=3, n_informative=2, seed=7)
+    c = make_problem(n_samples=50, n_features=3, n_informative=2, seed=8)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    assert not np.array_equal(a.X, c.X)
+
+
+def test_sum_of_squares_known_values():
+    X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    y = np.array([1.0, 3.0, 2.0])
+    beta = np.array([1.0, 1.0])  # predictions 1, 2, 3: residuals 0, 1, -1
+    assert float(sum_of_squares(beta, X, y)) == 2.0
+    assert float(sum_of_squares(np.zeros(2), X, y)) == 14.0
+
+
+def test_sum_of_squares_works_on_jax_and_differentiates():
+    import jax
+    import jax.numpy as jnp
+
+    X = jnp.array([[1.0, 2.0], [3.0, 4.0]])
+    y = jnp.array([1.0, 1.0])
+    beta = jnp.array([0.5, -0.5])
+    grad = jax.grad(sum_of_squares)(beta, X, y)
+    # d/dbeta sum((y - X beta)^2) = -2 X^T (y - X beta)
+    expected = -2 * X.T @ (y - X @ beta)
+    np.testing.assert_allclose(np.asarray(grad), np.asarray(expected), rtol=1e-14)
+
+
+def test_least_squares_equals_normal_equations(small):
+    beta, loss = least_squares(small)
+    expected, *_ = np.linalg.lstsq(small.X, small.y, rcond=None)
+    np.testing.assert_allclose(beta, expected, rtol=1e-10, atol=1e-12)
+    assert loss == pytest.approx(float(np.sum((small.y - small.X @ expected) ** 2)), rel=1e-12)
+    # It is the minimum: any perturbation of beta_hat increases the loss.
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        assert sum_of_squares(beta + 1e-3 * rng.standard_normal(beta.shape), small.X, small.y) > loss
+
+
+def test_least_squares_recovers_the_true_coefficients(small):
+    beta, _ = least_squares(small)
+    # noise=1 on 200 rows: the estimate is within a few tenths of the truth.
+    np.testing.assert_allclose(beta[0], 3.0, atol=0.5)  # bias
+    np.testing.assert_allclose(beta[1:], small.coef, atol=0.5)
+
+
+def test_lecture_lm_loss():
+    _, loss = least_squares(make_problem())
+    assert loss == pytest.approx(LECTURE_LM_LOSS, rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_samples": 0}, r"n_samples must be a whole number >= 1, got 0"),
+        ({"n_samples": -5}, r"n_samples .* got -5"),
+        ({"n_samples": 10.5}, r"n_samples .* got 10\.5"),
+        ({"n_features": 0}, r"n_features must be a whole number >= 1"),
+        ({"n_informative": 0}, r"n_informative must be a whole number >= 1"),
+        ({"n_features": 3, "n_informative": 5}, r"n_informative \(5\) cannot exceed n_features \(3\)"),
+    ],
+)
+def test_make_problem_rejects_bad_sizes(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_problem(**kwargs)
+
+
+def test_check_xy_accepts_matching_shapes():
+    assert check_xy(np.ones((4, 2)), np.ones(4)) is None
+
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        (np.ones((3, 2)), np.ones(4), r"same number of rows: X has 3, y has 4"),
+        (np.ones(3), np.ones(3), r"X must be a 2-D matrix .* got shape \(3,\)"),
+        (np.ones((3, 2, 1)), np.ones(3), r"X must be a 2-D matrix"),
+        (np.ones((3, 2)), np.ones((3, 1)), r"y must be a 1-D vector, got shape \(3, 1\)"),
+    ],
+)
+def test_check_xy_rejects_bad_shapes(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        check_xy(X, y)
+
+
+def test_least_squares_rejects_mismatched_problem():
+    bad = Problem(X=np.ones((5, 2)), y=np.ones(4), coef=np.ones(1))
+    with pytest.raises(ValueError, match="same number of rows"):
+        least_squares(bad)
