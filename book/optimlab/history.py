@@ -75,7 +75,7 @@ class History:
             return f"diverged: loss grew from {self.loss[0]:.4g} to {self.loss[-1]:.4g}"
         return f"diverged: loss not finite from epoch {self.diverged_at:.3g}"
 
-    def check(self) -> "History":
+    def check(self) -> History:
         """Return ``self``, or raise :class:`DivergedError` saying what went wrong."""
         if self.diverged:
             raise DivergedError(
@@ -109,4 +109,7 @@ def results_table(histories, reference_loss: float | None = None) -> pd.DataFram
             row["excess over least squares"] = h.final_loss / reference_loss - 1
         row["status"] = h.status
         rows.append(row)
-    return pd.DataFrame(rows).set_index("run")
+    columns = ["run", "batch size", "epochs", "final loss"]
+    if reference_loss is not None:
+        columns.append("excess over least squares")
+    return pd.DataFrame(rows, columns=columns + ["status"]).set_index("run")

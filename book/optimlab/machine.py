@@ -76,7 +76,7 @@ def machine_report() -> dict:
 
     mem = psutil.virtual_memory().total
     report = {
-        "built (UTC)": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "built (UTC)": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M"),
         "operating system": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "CPU": cpu_model(),
         "CPU cores (logical)": os.cpu_count(),

@@ -18,6 +18,8 @@ def plot_losses(histories, reference_loss=None, *, ax=None, x="epoch"):
     legend, so a blow-up is visible rather than an empty curve.
     Returns the matplotlib ``Figure``.
     """
+    if x not in ("epoch", "step"):
+        raise ValueError(f"x must be 'epoch' or 'step', got {x!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     for h in histories:

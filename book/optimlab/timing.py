@@ -9,6 +9,7 @@ reported apart (see :meth:`optimlab.optax_fit.CompiledLoop.compile`).
 
 from __future__ import annotations
 
+import numbers
 import statistics
 import time
 from dataclasses import dataclass
@@ -71,9 +72,9 @@ def time_call(
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable (a function of no arguments), got {type(fn).__name__}")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+    if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
         raise ValueError(f"repeats must be a whole number >= 1, got {repeats!r}")
-    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+    if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
         raise ValueError(f"warmup must be a whole number >= 0, got {warmup!r}")
     for _ in range(warmup):
         synchronize(fn())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 
 from .batching import check_fit_args, epoch_axis, shuffled_batches

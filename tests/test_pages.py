@@ -1,0 +1,77 @@
+"""Static checks of the MyST pages: format, toc, float64, glue keys, no installs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import is_myst_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    files += [c["file"] for c in toc.get("chapters", [])]
+    return files
+
+
+PAGES = sorted(p for p in BOOK.glob("*.md") if is_myst_notebook(p))
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def test_toc_and_pages_agree():
+    listed = {f + ".md" for f in toc_files()}
+    present = {f"book/{p.name}" for p in BOOK.glob("*.md")}
+    assert listed == present, f"in toc only: {listed - present}; on disk only: {present - listed}"
+
+
+def test_every_content_page_is_a_myst_notebook():
+    assert PAGES, "no MyST notebook pages found"
+    for page in BOOK.glob("*.md"):
+        if page.name != "index.md":
+            assert is_myst_notebook(page), f"{page.name} lacks the jupytext MyST header"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_first_code_cell_imports_and_enables_float64(page):
+    cells = CODE_CELL.findall(page.read_text())
+    assert cells, f"{page.name} has no code cells"
+    uses_jax = any(re.search(r"^\s*(import jax|from jax)", c, re.M) for c in cells)
+    if uses_jax:
+        assert 'jax.config.update("jax_enable_x64", True)' in cells[0], (
+            f"{page.name}: switch on float64 in the first code cell"
+        )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_pages_install_nothing(page):
+    text = page.read_text()
+    assert not re.search(r"pip install|%pip|!pip|conda install", text), (
+        f"{page.name}: dependencies belong in requirements.txt, not in pages"
+    )
+
+
+def test_glue_keys_are_unique_across_pages():
+    seen = {}
+    for page in PAGES:
+        for key in set(re.findall(r"""glue\(\s*["']([^"']+)["']""", page.read_text())):
+            assert key not in seen, f"glue key {key!r} used on {seen[key]} and {page.name}"
+            seen[key] = page.name
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_glued_reference_is_defined_on_its_page(page):
+    text = page.read_text()
+    defined = set(re.findall(r"""glue\(\s*(?:f?)["']([^"'{}]+)["']""", text))
+    used = set(re.findall(r"\{glue:[a-z]+\}`([^`:]+)", text))
+    dynamic = re.search(r"""glue\(\s*f["']""", text) is not None
+    missing = used - defined
+    assert dynamic or not missing, f"{page.name}: glued in prose but never glued: {missing}"
