@@ -10,12 +10,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+_PLOT_CEILING = 1e100
+
 
 def plot_losses(histories, reference_loss=None, *, ax=None, x="epoch"):
     """Full-data loss against epoch (or ``x='step'``) for each run, on a log scale.
 
-    A diverged run is drawn up to its last finite loss and marked "(diverged)" in the
-    legend, so a blow-up is visible rather than an empty curve.
+    A diverged run is drawn up to its last finite loss (at most 1e100) and marked
+    "(diverged)" in the legend, so a blow-up is visible rather than an empty curve.
     Returns the matplotlib ``Figure``.
     """
     if x not in ("epoch", "step"):
@@ -24,7 +26,9 @@ def plot_losses(histories, reference_loss=None, *, ax=None, x="epoch"):
         _, ax = plt.subplots(figsize=(7, 4))
     for h in histories:
         xs = h.epoch if x == "epoch" else np.arange(len(h.loss))
-        finite = np.isfinite(h.loss)
+        # Losses beyond _PLOT_CEILING (a run far into divergence) are left out: near the
+        # float64 maximum, matplotlib's log autoscaling overflows and draws nothing.
+        finite = np.isfinite(h.loss) & (h.loss <= _PLOT_CEILING)
         label = h.label + (" (diverged)" if h.diverged else "")
         ax.plot(xs[finite], h.loss[finite], label=label, lw=1.4)
     if reference_loss is not None:

@@ -1,0 +1,440 @@
+"""The built site, tested the way students meet it: in a real browser.
+
+Playwright drives Debian's Chromium (``/usr/bin/chromium``; Playwright's own browser
+download does not work here) against the site built by the ``built_site`` fixture
+(tests/conftest.py), served by a stdlib HTTP server on 127.0.0.1. One browser serves
+the whole module; each page of ``_toc.yml`` is visited once per window width and what
+the tests need is collected during that visit.
+
+Offline: every request to anything but 127.0.0.1 is intercepted and answered with an
+empty 200 response, never sent. Such requests are listed in the test output (a warning
+per address, naming the pages) and must come from a short allow-list
+(``EXPECTED_EXTERNAL``); anything else fails ``test_no_unexpected_external_requests``.
+Today that is MathJax, which Sphinx loads from a CDN on pages with math: math is not
+typeset in these tests and screenshots (readers online get it from the CDN).
+
+Screenshots of every page (1280 and 375 px wide, full page) are kept in
+``_build/screenshots/`` beside the site, for review.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import threading
+import warnings
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        "browser tests need Chromium at /usr/bin/chromium: run `apt-get install chromium` "
+        "(.ci/run does when root)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+WIDE, NARROW = 1280, 375
+TIMEOUT_MS = 30_000
+# Hosts a page may ask for although the test network cannot reach them (they are
+# answered with an empty body): MathJax, which Sphinx loads from a CDN on pages with math.
+EXPECTED_EXTERNAL = {"cdn.jsdelivr.net"}
+
+pytestmark = pytest.mark.browser
+
+
+def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Docnames of ``_toc.yml`` in reading order (root first, then parts and chapters)."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", [{"chapters": toc.get("chapters")}]):
+        walk(part.get("chapters"))
+    return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages]
+
+
+PAGES = toc_pages()
+
+
+def is_myst_notebook_with_code(source: Path) -> bool:
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    return "format_name: myst" in text[:2000] and "```{code-cell}" in text
+
+
+# --- the site, served -----------------------------------------------------------------
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_site):
+    """The built html directory."""
+    html = Path(built_site.html)
+    if not (html / "index.html").is_file():
+        pytest.fail(f"the build made no site in {html} (return code {built_site.returncode})")
+    return html
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    """``http://127.0.0.1:PORT/`` serving the site; shut down after the module."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def screenshots(site):
+    """``_build/screenshots/`` beside ``_build/html``, emptied first."""
+    folder = site.parent / "screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def external_requests():
+    """Every intercepted request to a host other than 127.0.0.1, in order."""
+    return []
+
+
+def new_context(browser, external: list[str], width: int):
+    """A browser context of the given width whose requests never leave 127.0.0.1."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+
+    def route(route):
+        url = route.request.url
+        if urlparse(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            external.append(url)
+            route.fulfill(status=200, body="")
+
+    context.route("**/*", route)
+    return context
+
+
+@pytest.fixture(scope="module")
+def wide(chromium, external_requests):
+    context = new_context(chromium, external_requests, WIDE)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def narrow(chromium, external_requests):
+    context = new_context(chromium, external_requests, NARROW)
+    yield context
+    context.close()
+
+
+# --- one visit per page and width ------------------------------------------------------
+
+WAIT_FOR_IMAGES = """async () => {
+  const images = [...document.images];
+  images.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(images.map((img) => img.complete ? null :
+      new Promise((done) => { img.onload = img.onerror = done; })));
+  await document.fonts.ready;
+  return images.map((img) => ({src: img.currentSrc || img.src,
+      alt: img.getAttribute("alt"), naturalWidth: img.naturalWidth}));
+}"""
+
+# Elements sticking out to the right of the window, outside any container that scrolls
+# or clips horizontally: what makes a narrow window scroll sideways.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const clipped = (el) => {
+    if (getComputedStyle(el).position === "fixed") return true;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if (style.position === "fixed") return true;
+      if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) return true;
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      [...el.classList].slice(0, 3).map((c) => "." + c).join("");
+  return [...document.body.querySelectorAll("*")]
+    .filter((el) => el.getBoundingClientRect().right > width + 1 && !clipped(el))
+    .slice(0, 8).map((el) => `${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`);
+}"""
+
+
+@dataclass
+class Visit:
+    """What one page showed in one window."""
+
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    local_failures: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    footer: str = ""
+    footer_link: str | None = None
+    downloads: dict[str, str] = field(default_factory=dict)  # menu text -> absolute url
+    scroll_width: int = 0
+    client_width: int = 0
+    overflowing: list[str] = field(default_factory=list)
+
+
+def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
+    """Load ``url``, collect errors, images, footer, downloads and widths; screenshot."""
+    result = Visit(url=url)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: m.type == "error" and result.console_errors.append(f"console: {m.text}"),
+    )
+    page.on("pageerror", lambda e: result.console_errors.append(f"pageerror: {e}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and result.local_failures.append(f"HTTP {r.status} {r.url}"),
+    )
+    page.on(
+        "requestfailed",
+        lambda r: (
+            urlparse(r.url).hostname == "127.0.0.1"
+            and result.local_failures.append(f"failed {r.url}: {r.failure}")
+        ),
+    )
+    before = len(external)
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        result.images = page.evaluate(WAIT_FOR_IMAGES)
+        page.screenshot(path=str(shot), full_page=True)  # before any clicking
+        footer = page.locator(".buildinfo")
+        if footer.count():
+            result.footer = " ".join(footer.first.inner_text().split())
+            link = footer.first.locator("a")
+            if link.count():
+                result.footer_link = link.first.evaluate("a => a.href")
+        toggle = page.locator(".dropdown-download-buttons button.dropdown-toggle")
+        if toggle.count() and toggle.first.is_visible():
+            toggle.first.click()
+            items = page.locator(".dropdown-download-buttons .dropdown-menu a")
+            items.first.wait_for(state="visible")
+            for i in range(items.count()):
+                item = items.nth(i)
+                if item.is_visible():
+                    text = " ".join(item.inner_text().split())
+                    result.downloads[text] = item.evaluate("a => a.href")
+            page.keyboard.press("Escape")
+        result.scroll_width, result.client_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if result.scroll_width > result.client_width + 1:
+            result.overflowing = page.evaluate(OVERFLOWING)
+    finally:
+        page.close()
+    result.external = external[before:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def visits(base_url, wide, narrow, screenshots, external_requests):
+    """``visits(page, width)``: the (cached) Visit of a toc page at 1280 or 375 px."""
+    cache: dict[tuple[str, int], Visit] = {}
+
+    def get(page: str, width: int = WIDE) -> Visit:
+        if (page, width) not in cache:
+            context = wide if width == WIDE else narrow
+            shot = screenshots / f"{page.replace('/', '_')}-{width}.png"
+            cache[page, width] = visit_page(
+                context, base_url + page + ".html", shot, external_requests
+            )
+        return cache[page, width]
+
+    yield get
+    # Say which pages asked for what the closed network could not give them.
+    asked: dict[str, set[str]] = {}
+    for (page, _), v in cache.items():
+        for url in v.external:
+            asked.setdefault(url, set()).add(page)
+    for url, pages in asked.items():
+        warnings.warn(
+            f"{len(pages)} pages asked for {url}; it was answered with an empty body "
+            f"(no network here), so whatever it does is missing in these tests and "
+            f"screenshots: {', '.join(sorted(pages))}",
+            stacklevel=1,
+        )
+
+
+def show(lines) -> str:
+    return "\n  ".join(["", *lines])
+
+
+# --- the tests -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_errors(visits, page):
+    v = visits(page)
+    assert not v.console_errors, f"{page}: errors in the browser console:{show(v.console_errors)}"
+    assert not v.local_failures, f"{page}: resources that failed to load:{show(v.local_failures)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_images_load_and_have_alt_text(visits, page):
+    v = visits(page)
+    broken = [img["src"] for img in v.images if not img["naturalWidth"]]
+    no_alt = [img["src"] for img in v.images if not (img["alt"] or "").strip()]
+    assert not broken, f"{page}: images that did not load:{show(broken)}"
+    assert not no_alt, f"{page}: images without alt text:{show(no_alt)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_unexpected_external_requests(visits, page):
+    unexpected = [
+        url
+        for width in (WIDE, NARROW)
+        for url in visits(page, width).external
+        if urlparse(url).hostname not in EXPECTED_EXTERNAL
+    ]
+    assert not unexpected, f"{page}: requests to other hosts than 127.0.0.1:{show(unexpected)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_horizontal_scroll_at_375px(visits, page):
+    v = visits(page, NARROW)
+    assert v.scroll_width <= v.client_width + 1, (
+        f"{page} scrolls sideways in a {NARROW} px window: content {v.scroll_width} px wide "
+        f"for {v.client_width} px; sticking out:{show(v.overflowing)}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_footer_says_when_and_where_it_was_built(visits, base_url, page):
+    from optimlab.machine import cpu_model
+
+    v = visits(page)
+    pattern = (
+        r"Built \d{4}-\d\d-\d\d \d\d:\d\d UTC on (?P<cpu>.+) \((?P<cores>\d+) cores, "
+        r"(?P<mem>[\d.]+) GiB, (?P<gpu>no GPU|GPU: .+)\)"
+    )
+    match = re.search(pattern, v.footer)
+    assert match, f"{page}: no build line in the footer (found {v.footer!r})"
+    assert match["cpu"] == cpu_model()
+    assert v.footer.endswith("build report")
+    assert v.footer_link == base_url + "book/build_report.html", (
+        f"{page}: the footer's build report link goes to {v.footer_link}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_download_menu_offers_md_and_ipynb(visits, wide, built_site, site, page):
+    v = visits(page)
+    assert {".md", ".ipynb"} <= set(v.downloads), (
+        f"{page}: the download menu offers {sorted(v.downloads)}"
+    )
+    md = wide.request.get(v.downloads[".md"])
+    assert md.status == 200, f"{v.downloads['.md']}: HTTP {md.status}"
+    if not built_site.reused:
+        source = (ROOT / f"{page}.md").read_text(encoding="utf-8")
+        assert md.text() == source, f"{page}.md is not the page's source"
+
+    ipynb = wide.request.get(v.downloads[".ipynb"])
+    assert ipynb.status == 200, f"{v.downloads['.ipynb']}: HTTP {ipynb.status}"
+    notebook = json.loads(ipynb.body())
+    assert notebook["nbformat"] == 4 and notebook["cells"]
+    if is_myst_notebook_with_code(site / "_sources" / f"{page}.md"):
+        executed = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert executed and all(c.get("execution_count") for c in executed), (
+            f"{page}.ipynb is not the executed notebook"
+        )
+
+
+def test_next_and_previous_follow_the_toc(wide, base_url):
+    """Click "next" from the first page to the last, then "previous" back to the first."""
+    page = wide.new_page()
+    try:
+        page.goto(base_url + PAGES[0] + ".html")
+        forward = [PAGES[0]]
+        while page.locator("a.right-next").count():
+            page.locator("a.right-next").first.click()
+            page.wait_for_load_state("load")
+            forward.append(page.url.removeprefix(base_url).split("#")[0].removesuffix(".html"))
+            assert len(forward) <= len(PAGES) + 1, f"next links loop: {forward}"
+        assert forward == PAGES
+        backward = [forward[-1]]
+        while page.locator("a.left-prev").count():
+            page.locator("a.left-prev").first.click()
+            page.wait_for_load_state("load")
+            backward.append(page.url.removeprefix(base_url).split("#")[0].removesuffix(".html"))
+            assert len(backward) <= len(PAGES) + 1, f"previous links loop: {backward}"
+        assert backward == PAGES[::-1]
+    finally:
+        page.close()
+
+
+def test_search_finds_adam(wide, base_url):
+    page = wide.new_page()
+    try:
+        page.goto(base_url + "search.html?q=Adam")
+        page.wait_for_function(
+            """() => document.querySelector('#search-results ul.search li a') ||
+                     /did not match|found 0 page/i.test(
+                         document.querySelector('#search-results')?.innerText || '')"""
+        )
+        hits = page.locator("#search-results ul.search li a").evaluate_all(
+            "links => links.map((a) => a.href)"
+        )
+    finally:
+        page.close()
+    assert any("book/adam_schedules.html" in hit for hit in hits), (
+        f"searching 'Adam' did not find the Adam page; results:{show(hits)}"
+    )
+
+
+def test_build_report_shows_the_machine(wide, base_url):
+    from optimlab.machine import cpu_model
+
+    page = wide.new_page()
+    try:
+        page.goto(base_url + "book/build_report.html")
+        article = " ".join(page.locator("article.bd-article").inner_text().split())
+    finally:
+        page.close()
+    assert cpu_model() in article, f"the build report does not name the CPU {cpu_model()!r}"
