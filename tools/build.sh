@@ -14,6 +14,16 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 book="${1:-$here}"
 out="${2:-$book}"
 jb="${JUPYTER_BOOK:-$here/.venv/bin/jupyter-book}"
-rm -rf "$out/_build/html" "$out/_build/.doctrees" "$out/_build/jupyter_execute"
-export PYDEVD_DISABLE_FILE_VALIDATION=1 MPLBACKEND=Agg
+rm -rf "$out/_build/html" "$out/_build/.doctrees" "$out/_build/jupyter_execute" \
+  "$out/_build/.ipython"
+# The kernels get a fresh, private IPython profile: nothing in ~/.ipython (startup
+# scripts, extensions) can change a build, and tools/ipython_kernel_config.py drops
+# ipykernel 7's start-up notice about TCP transport, so the log shows only real warnings.
+mkdir -p "$out/_build/.ipython/profile_default"
+cp "$here/tools/ipython_kernel_config.py" "$out/_build/.ipython/profile_default/"
+export IPYTHONDIR="$out/_build/.ipython"
+# No MPLBACKEND here: the kernels must keep ipykernel's inline backend, or figures
+# would render as "<Figure ...>" text instead of images.
+unset MPLBACKEND
+export PYDEVD_DISABLE_FILE_VALIDATION=1
 exec "$jb" build "$book" --path-output "$out" --all --warningiserror --nitpick --keep-going

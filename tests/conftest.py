@@ -1,0 +1,229 @@
+"""Fixtures for the site tests (marked ``site``; they run only with ``pytest --site``).
+
+``built_site`` builds the whole site ONCE per test session with ``tools/build.sh``,
+exactly as ``make html`` does, and hands the result to every test that asks for it
+(build, links, drills, reproducibility, browser tests).
+
+* Where: into the repository's own ``_build/`` (the real site: screenshots and the
+  like land beside it), with stdout and stderr captured in ``_build/build.log``.
+* Offline: where ``unshare -n`` is permitted (root, or user namespaces allowed), the
+  build runs in a fresh network namespace that has only a loopback interface (the
+  kernels talk to Jupyter Book over 127.0.0.1), so the one build also proves the site
+  needs no network. ``SiteBuild.offline`` says whether it did.
+
+Development switches (never set them in CI):
+
+* ``SITE_OUTPUT=/some/dir``: build into ``/some/dir/_build`` instead of the
+  repository's ``_build`` (several people can build at once without clobbering).
+* ``SITE_REUSE=1``: if a finished build (``_build/build.log`` and
+  ``_build/build.json``) is already in the output directory, use it instead of
+  building again. The reused site may be stale: it shows whatever was built last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_SH = ROOT / "tools" / "build.sh"
+BUILD_TIMEOUT_S = 3600
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+# Run inside ``unshare -n``: bring up loopback (for the kernels), record which network
+# interfaces exist (the log's first line), then become tools/build.sh.
+OFFLINE_SCRIPT = (
+    "ip link set lo up && "
+    'echo "[offline build] network interfaces: '
+    "$(ip -o link show | cut -d: -f2 | tr -d ' ' | tr '\\n' ' ')\" && "
+    'exec "$@"'
+)
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    """One run of ``tools/build.sh``: where it went and how it ended."""
+
+    out: Path  # the OUTPUT_DIR given to tools/build.sh
+    returncode: int
+    log: str  # stdout + stderr of the build, colour codes removed
+    wall_s: float
+    offline: bool  # built inside ``unshare -n`` (no network but loopback)
+    offline_note: str  # why not offline, when it was not
+    reused: bool = False  # SITE_REUSE=1 picked up an earlier build
+    sources: str = ""  # source_digest() of the book when the build started
+    sources_changed: bool = False  # the sources changed while it ran (someone edited)
+
+    @property
+    def build_dir(self) -> Path:
+        return self.out / "_build"
+
+    @property
+    def html(self) -> Path:
+        return self.build_dir / "html"
+
+    @property
+    def executed(self) -> Path:
+        """Where MyST-NB writes the executed notebooks (``jupyter_execute``)."""
+        return self.build_dir / "jupyter_execute"
+
+    @property
+    def log_path(self) -> Path:
+        return self.build_dir / "build.log"
+
+
+def source_digest(book: Path) -> str:
+    """SHA-256 over the book's sources: ``_config.yml``, ``_toc.yml``, ``book/`` (pages and
+    helper package, hidden files and caches left out) and ``tools/*.py``."""
+    book = Path(book)
+    files = [book / "_config.yml", book / "_toc.yml"]
+    files += sorted(
+        p
+        for p in (book / "book").rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and not any(part.startswith(".") for part in p.relative_to(book).parts)
+    )
+    files += sorted((book / "tools").glob("*.py"))
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(book).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def offline_prefix() -> tuple[tuple[str, ...], str]:
+    """Command prefix that runs a command without network, or ``()`` and the reason."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return (), "unshare or ip (iproute2) is not installed"
+    try:
+        probe = subprocess.run(
+            ["unshare", "-n", "sh", "-c", "ip link set lo up"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return (), f"unshare -n failed: {err}"
+    if probe.returncode != 0:
+        why = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        return (), f"unshare -n is not permitted here ({why})"
+    return ("unshare", "-n", "sh", "-c", OFFLINE_SCRIPT, "sh"), ""
+
+
+def run_build(book: Path, out: Path, *, offline: bool = True, timeout: float = BUILD_TIMEOUT_S):
+    """Run ``tools/build.sh BOOK OUT``; log to ``OUT/_build/build.log``; return a SiteBuild.
+
+    With ``offline=True`` the build runs under ``unshare -n`` where that is permitted.
+    A summary (return code, wall time, offline) goes to ``OUT/_build/build.json``.
+    """
+    prefix, note = offline_prefix() if offline else ((), "offline not requested")
+    build_dir = Path(out) / "_build"
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log_path = build_dir / "build.log"
+    cmd = [*prefix, str(BUILD_SH), str(book), str(out)]
+    sources = source_digest(book)
+    start = time.perf_counter()
+    with open(log_path, "w", encoding="utf-8") as log:
+        try:
+            rc = subprocess.run(
+                cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout, cwd=ROOT
+            ).returncode
+        except subprocess.TimeoutExpired:
+            rc = -9
+            log.write(f"\n[site tests] build killed after {timeout} s\n")
+    wall = time.perf_counter() - start
+    text = ANSI.sub("", log_path.read_text(encoding="utf-8", errors="replace"))
+    log_path.write_text(text, encoding="utf-8")
+    result = SiteBuild(
+        out=Path(out),
+        returncode=rc,
+        log=text,
+        wall_s=wall,
+        offline=bool(prefix),
+        offline_note=note,
+        sources=sources,
+        sources_changed=source_digest(book) != sources,
+    )
+    summary = {
+        "returncode": rc,
+        "wall_s": wall,
+        "offline": result.offline,
+        "note": note,
+        "sources": sources,
+        "sources_changed": result.sources_changed,
+    }
+    (build_dir / "build.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return result
+
+
+def load_build(out: Path) -> SiteBuild | None:
+    """The finished build in ``OUT/_build`` (for SITE_REUSE=1), or None."""
+    build_dir = Path(out) / "_build"
+    log_path, summary_path = build_dir / "build.log", build_dir / "build.json"
+    if not (log_path.is_file() and summary_path.is_file()):
+        return None
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    return SiteBuild(
+        out=Path(out),
+        returncode=summary["returncode"],
+        log=log_path.read_text(encoding="utf-8", errors="replace"),
+        wall_s=summary["wall_s"],
+        offline=summary["offline"],
+        offline_note=summary["note"],
+        reused=True,
+        sources=summary.get("sources", ""),
+        sources_changed=summary.get("sources_changed", False),
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site() -> SiteBuild:
+    """The whole site, built once per session (see the module docstring)."""
+    out = Path(os.environ.get("SITE_OUTPUT") or ROOT).resolve()
+    if os.environ.get("SITE_REUSE") == "1":
+        reused = load_build(out)
+        if reused is not None:
+            return reused
+    return run_build(ROOT, out)
+
+
+@pytest.fixture(scope="session")
+def build_book():
+    """``run_build`` itself, for tests that build a book of their own (drills, rebuilds)."""
+    return run_build
+
+
+# --- build times in the terminal summary -------------------------------------------
+
+_TIMINGS: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def report_time():
+    """``report_time(line)`` prints ``line`` and repeats it in pytest's terminal summary."""
+
+    def report(line: str) -> None:
+        print(line)
+        _TIMINGS.append(line)
+
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _TIMINGS:
+        terminalreporter.section("site build times")
+        for line in _TIMINGS:
+            terminalreporter.write_line(line)

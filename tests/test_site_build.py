@@ -1,0 +1,142 @@
+"""The full site build (issue 2 "Must show", issue 5 item 4): it succeeds, warns about
+nothing, runs offline, builds every page of the table of contents and nothing else, and
+its build report names this machine. Uses the session's one build (``built_site``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.site
+
+# Pages Sphinx adds to every HTML build besides the table of contents.
+SPHINX_PAGES = {"index.html", "genindex.html", "search.html"}
+# Folders of assets and sources, not pages.
+ASSET_DIRS = {"_static", "_sources", "_images", "_downloads"}
+
+
+def toc_pages() -> list[str]:
+    """Every page named in ``_toc.yml`` (root first), e.g. ``['book/index', ...]``."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                pages.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [re.sub(r"\.(md|ipynb)$", "", p) for p in pages]
+
+
+def has_code_cells(page: str) -> bool:
+    source = ROOT / f"{page}.md"
+    return source.is_file() and "```{code-cell}" in source.read_text(encoding="utf-8")
+
+
+def page_text(html: Path) -> str:
+    """The visible text of one built page, whitespace collapsed."""
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    return " ".join(soup.get_text(" ").split())
+
+
+def test_build_succeeded(built_site, report_time):
+    how = "offline (unshare -n)" if built_site.offline else "with network"
+    reused = " [reused: SITE_REUSE=1]" if built_site.reused else ""
+    if built_site.sources_changed:
+        reused += " [the sources changed while it ran]"
+    report_time(
+        f"full site build: {built_site.wall_s:.1f} s wall, {how}, "
+        f"exit {built_site.returncode}, into {built_site.build_dir}{reused}"
+    )
+    tail = "\n".join(built_site.log.splitlines()[-40:])
+    assert built_site.returncode == 0, f"build failed; see {built_site.log_path}:\n{tail}"
+    assert "build succeeded" in built_site.log
+    assert (built_site.html / "index.html").is_file()
+
+
+def test_build_ran_offline(built_site):
+    if not built_site.offline:
+        pytest.skip(f"cannot prove the build is offline: {built_site.offline_note}")
+    first = built_site.log.splitlines()[0]
+    assert first.startswith("[offline build] network interfaces:"), first
+    interfaces = first.split(":", 1)[1].split()
+    assert interfaces == ["lo"], f"the build namespace had network interfaces {interfaces}"
+
+
+def test_log_has_no_warnings(built_site):
+    # tools/build.sh installs tools/ipython_kernel_config.py, which drops ipykernel 7's
+    # "Kernel is running over TCP without encryption" notice, so nothing is filtered here.
+    bad = [line for line in built_site.log.splitlines() if re.search(r"\b(WARNING|ERROR)\b", line)]
+    assert not bad, f"{len(bad)} warning lines in {built_site.log_path}:\n" + "\n".join(bad)
+
+
+def test_every_toc_page_is_built(built_site):
+    missing = [p for p in toc_pages() if not (built_site.html / f"{p}.html").is_file()]
+    assert not missing, f"pages in _toc.yml without an html file: {missing}"
+
+
+def test_no_stray_pages(built_site):
+    html = built_site.html
+    built = {
+        p.relative_to(html).as_posix()
+        for p in html.rglob("*.html")
+        if not ASSET_DIRS.intersection(p.relative_to(html).parts)
+    }
+    expected = {f"{p}.html" for p in toc_pages()} | SPHINX_PAGES
+    stray = sorted(built - expected)
+    assert not stray, f"pages built that are not in _toc.yml: {stray}"
+    for name in ("README", "tests", ".pytest_cache", "_build", ".venv"):
+        hits = [p for p in built if p.split("/")[0].startswith(name)]
+        hits += [p.as_posix() for p in html.joinpath("_sources").glob(f"{name}*")]
+        assert not hits, f"{name} was read as a document: {hits}"
+
+
+def test_root_index_redirects_to_first_page(built_site):
+    text = (built_site.html / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(text, "html.parser")
+    refresh = soup.find("meta", attrs={"http-equiv": re.compile("refresh", re.I)})
+    assert refresh is not None, "root index.html is not a redirect"
+    target = refresh["content"].split("url=", 1)[-1].strip()
+    first = toc_pages()[0]
+    assert target == f"{first}.html", f"root index.html redirects to {target!r}"
+    assert (built_site.html / target).is_file()
+
+
+def test_build_report_names_this_machine(built_site):
+    from optimlab.machine import cpu_model, gpus
+
+    text = page_text(built_site.html / "book" / "build_report.html")
+    cpu = cpu_model()
+    assert cpu in text, f"build report does not name this machine's CPU {cpu!r}"
+    if not gpus():
+        assert "No GPU" in text, "build report does not say plainly that no GPU was present"
+    for package in ("jax", "optax", "torch", "numpy"):
+        assert f"{package} version" in text, f"build report does not list the {package} version"
+
+
+def test_exec_table_lists_every_executed_page(built_site):
+    soup = BeautifulSoup(
+        (built_site.html / "book" / "build_report.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
+    tables = [t for t in soup.find_all("table") if "Run Time" in t.get_text()]
+    assert len(tables) == 1, "no (or several) nb-exec-table on the build report"
+    rows = tables[0].find("tbody").find_all("tr")
+    cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
+    listed = {row[0] for row in cells}
+    executed = {p for p in toc_pages() if has_code_cells(p)}
+    missing = sorted(p for p in executed if not any(p in name for name in listed))
+    assert not missing, f"executed pages missing from the exec table: {missing} (table: {listed})"
+    failed = [row for row in cells if "✅" not in " ".join(row)]
+    assert not failed, f"pages whose execution did not succeed: {failed}"
