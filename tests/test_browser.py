@@ -8,10 +8,9 @@ the tests need is collected during that visit.
 
 Offline: every request to anything but 127.0.0.1 is intercepted and answered with an
 empty 200 response, never sent. Such requests are listed in the test output (a warning
-per address, naming the pages) and must come from a short allow-list
-(``EXPECTED_EXTERNAL``); anything else fails ``test_no_unexpected_external_requests``.
-Today that is MathJax, which Sphinx loads from a CDN on pages with math: math is not
-typeset in these tests and screenshots (readers online get it from the CDN).
+per address, naming the pages) and must come from the allow-list ``EXPECTED_EXTERNAL``,
+which is empty: the site serves everything itself, MathJax included
+(tools/offline_mathjax.py), and ``test_math_is_typeset`` checks that math renders.
 
 Screenshots of every page (1280 and 375 px wide, full page) are kept in
 ``_build/screenshots/`` beside the site, for review.
@@ -55,8 +54,8 @@ CHROMIUM_ARGS = [
 WIDE, NARROW = 1280, 375
 TIMEOUT_MS = 30_000
 # Hosts a page may ask for although the test network cannot reach them (they are
-# answered with an empty body): MathJax, which Sphinx loads from a CDN on pages with math.
-EXPECTED_EXTERNAL = {"cdn.jsdelivr.net"}
+# answered with an empty body). None: the site must work offline.
+EXPECTED_EXTERNAL: set[str] = set()
 
 pytestmark = pytest.mark.browser
 
@@ -217,6 +216,8 @@ class Visit:
     scroll_width: int = 0
     client_width: int = 0
     overflowing: list[str] = field(default_factory=list)
+    math_source: int = 0  # math elements Sphinx wrote into the page
+    math_typeset: int = 0  # formulas MathJax rendered (mjx-container elements)
 
 
 def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
@@ -244,6 +245,18 @@ def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         result.images = page.evaluate(WAIT_FOR_IMAGES)
+        result.math_source = page.locator(".math").count()
+        if result.math_source:
+            try:
+                page.wait_for_selector("mjx-container", timeout=TIMEOUT_MS)
+                page.wait_for_function(
+                    "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+                    " && MathJax.startup.promise.then(() => true)",
+                    timeout=TIMEOUT_MS,
+                )
+            except sync_api.TimeoutError:
+                pass  # test_math_is_typeset reports it
+            result.math_typeset = page.locator("mjx-container").count()
         page.screenshot(path=str(shot), full_page=True)  # before any clicking
         footer = page.locator(".buildinfo")
         if footer.count():
@@ -334,6 +347,19 @@ def test_no_unexpected_external_requests(visits, page):
         if urlparse(url).hostname not in EXPECTED_EXTERNAL
     ]
     assert not unexpected, f"{page}: requests to other hosts than 127.0.0.1:{show(unexpected)}"
+
+
+def test_pages_with_math_exist(visits):
+    with_math = [page for page in PAGES if visits(page).math_source]
+    assert len(with_math) >= 5, f"expected math on most chapters, found it on {with_math}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_math_is_typeset(visits, page):
+    v = visits(page)
+    assert v.math_typeset >= v.math_source, (
+        f"{page}: MathJax rendered {v.math_typeset} of {v.math_source} formulas"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
