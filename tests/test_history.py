@@ -80,7 +80,7 @@ def test_history_converts_to_float_arrays():
     h = History("x", 1, 1, [3, 2, 1], [0, 0.5, 1], [1, 2])
     assert h.loss.dtype == np.float64 and h.epoch.dtype == np.float64
     assert isinstance(h.params, np.ndarray)
-    assert (h.framework, h.loop, h.meta) == ("optax", "compiled", {})
+    assert (h.framework, h.loop) == ("optax", "compiled")
 
 
 def test_mismatched_loss_and_epoch_lengths_raise():

@@ -164,3 +164,16 @@ def test_lecture_fidelity_torch_loss():
     # loss before the 30th step, equal to the Optax gd_loss.
     h = fit_torch(make_problem(), sgd(1e-5), epochs=30, batch_size=10_000, loader="pregathered")
     assert h.loss[29] == pytest.approx(10244.764879521514, rel=1e-10)
+
+
+def test_both_ways_of_computing_the_step_losses_agree(monkeypatch):
+    import optimlab.torch_fit as tf
+
+    X = torch.randn(50, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    y = torch.randn(50, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    trace = torch.randn(7, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    one_product = tf._full_data_losses(trace, X, y)
+    monkeypatch.setattr(tf, "_ONE_PRODUCT_ELEMENTS", 1)
+    per_step = tf._full_data_losses(trace, X, y)
+    torch.testing.assert_close(one_product, per_step, rtol=1e-13, atol=0)
+    assert torch.allclose(per_step[0], ((y - X @ trace[0]) ** 2).sum())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,6 @@ class History:
     params: np.ndarray
     framework: str = "optax"
     loop: str = "compiled"
-    meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.loss = np.asarray(self.loss, dtype=np.float64)

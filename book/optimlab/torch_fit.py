@@ -65,6 +65,20 @@ def _batches(problem, X, y, batch_size, seed, loader):
     raise ValueError(f"loader must be 'dataloader' or 'pregathered', got {loader!r}")
 
 
+# Up to this many residuals (rows x recorded steps), the losses of all steps come from one
+# matrix product; beyond it, one matrix-vector product per step (measured here: faster
+# than blocks of matrix products, which are limited by memory traffic, not arithmetic).
+_ONE_PRODUCT_ELEMENTS = 2**26
+
+
+@torch.no_grad()
+def _full_data_losses(trace, X, y):
+    """Full-data sum of squares for each row of ``trace`` (parameters by step)."""
+    if X.shape[0] * trace.shape[0] <= _ONE_PRODUCT_ELEMENTS:
+        return ((y[:, None] - X @ trace.T) ** 2).sum(dim=0)
+    return torch.stack([((y - X @ b) ** 2).sum() for b in trace])
+
+
 def fit_torch(
     problem: Problem,
     make_optimizer,
@@ -121,10 +135,7 @@ def fit_torch(
                 scheduler.step()
             step += 1
             trace[step] = model.beta.detach()
-    with torch.no_grad():
-        losses = ((y[:, None] - X @ trace.T) ** 2).sum(dim=0) if problem.n * (steps + 1) <= 2**26 else torch.stack(
-            [((y - X @ b) ** 2).sum() for b in trace]
-        )
+    losses = _full_data_losses(trace, X, y)
     return History(
         label=label,
         batch_size=batch_size,
