@@ -8,6 +8,7 @@ Pages teach; this package holds the machinery they share:
 - :mod:`optimlab.optax_fit`  Optax training loops (the lecture's loop and a compiled one)
 - :mod:`optimlab.torch_fit`  the same experiments in PyTorch
 - :mod:`optimlab.compare`    this build's numbers beside the lecture's printed ones
+- :mod:`optimlab.gluing`     `glue` for the pages (array scalars become Python numbers)
 - :mod:`optimlab.timing`     one timing helper (warm-up, device sync, repeats)
 - :mod:`optimlab.runtime`    time per epoch of the loops, as tables
 - :mod:`optimlab.machine`    what machine built the site
