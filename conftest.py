@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+# The page tests run the build-only checks too (optimlab/checks.py).
+os.environ.setdefault("OPTIMLAB_BUILD_CHECKS", "1")
 
 ROOT = Path(__file__).resolve().parent
 

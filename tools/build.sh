@@ -26,4 +26,6 @@ export IPYTHONDIR="$out/_build/.ipython"
 # would render as "<Figure ...>" text instead of images.
 unset MPLBACKEND
 export PYDEVD_DISABLE_FILE_VALIDATION=1
+# Build-only checks (timing orderings, bit-level agreement) run here: optimlab/checks.py
+export OPTIMLAB_BUILD_CHECKS=1
 exec "$jb" build "$book" --path-output "$out" --all --warningiserror --nitpick --keep-going
