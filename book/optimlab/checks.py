@@ -17,13 +17,13 @@ import os
 ENV = "OPTIMLAB_BUILD_CHECKS"
 
 
-def build_checks() -> bool:
+def build_checks(environ=None) -> bool:
     """True where build-only checks run (``OPTIMLAB_BUILD_CHECKS=1``).
 
-    >>> import os
-    >>> os.environ[ENV] = "1"; build_checks()
-    True
-    >>> os.environ[ENV] = "0"; build_checks()
-    False
+    ``environ`` defaults to ``os.environ``.
+
+    >>> build_checks({ENV: "1"}), build_checks({ENV: "0"}), build_checks({})
+    (True, False, False)
     """
-    return os.environ.get(ENV, "") == "1"
+    environ = os.environ if environ is None else environ
+    return environ.get(ENV, "") == "1"
