@@ -10,6 +10,7 @@ reported apart (see :meth:`optimlab.optax_fit.CompiledLoop.compile`).
 from __future__ import annotations
 
 import numbers
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -46,7 +47,11 @@ class Timing:
 
 
 def synchronize(result):
-    """Wait until ``result`` is computed: JAX arrays in any pytree, and CUDA work."""
+    """Wait until ``result`` is computed: JAX arrays in any pytree, and CUDA work.
+
+    (The test switch's fake accelerator runs on the CPU, where PyTorch is synchronous:
+    there is nothing more to wait for. See :func:`fake_gpu`.)
+    """
     jax.block_until_ready(result)
     import torch
 
@@ -86,8 +91,47 @@ def time_call(
     return Timing(label=label, device=device, seconds=tuple(seconds), compile_s=compile_s)
 
 
+# --- devices -----------------------------------------------------------------------
+#
+# Pages time every device that JAX and PyTorch can use here, by name. For the tests,
+# OPTIMLAB_FAKE_GPU=1 adds one *fake* accelerator to both lists, so that the pages' GPU
+# branches (extra columns, ratios, plots, sentences) run on a machine without a GPU:
+# "fake-gpu" is JAX's second CPU device (Python started with
+# XLA_FLAGS=--xla_force_host_platform_device_count=2) and "fake-cuda" is PyTorch's CPU.
+# The names say "fake" wherever they appear, and the site build refuses to run with the
+# switch on (tools/notebooks.py), so a published page can never show one.
+
+FAKE_GPU_ENV = "OPTIMLAB_FAKE_GPU"
+FAKE_JAX_DEVICE = "fake-gpu"
+FAKE_TORCH_DEVICE = "fake-cuda"
+FAKE_XLA_FLAGS = "--xla_force_host_platform_device_count=2"
+
+
+def fake_gpu(environ=None) -> bool:
+    """True when the test switch ``OPTIMLAB_FAKE_GPU=1`` is on (``environ``: os.environ).
+
+    >>> fake_gpu({FAKE_GPU_ENV: "1"}), fake_gpu({FAKE_GPU_ENV: "0"}), fake_gpu({})
+    (True, False, False)
+    """
+    environ = os.environ if environ is None else environ
+    return environ.get(FAKE_GPU_ENV, "") == "1"
+
+
+def _fake_jax_device():
+    cpus = jax.devices("cpu")
+    if len(cpus) < 2:
+        raise RuntimeError(
+            f"{FAKE_GPU_ENV}=1 needs a second JAX CPU device to stand in for a GPU: "
+            f"start Python with XLA_FLAGS={FAKE_XLA_FLAGS} (JAX reads it at start-up)"
+        )
+    return cpus[1]
+
+
 def jax_devices() -> list[str]:
-    """Platforms JAX can run on here, CPU first: ``['cpu']`` or ``['cpu', 'gpu']``."""
+    """Platforms JAX can run on here, CPU first: ``['cpu']`` or ``['cpu', 'gpu']``.
+
+    With the test switch on (:func:`fake_gpu`), ``'fake-gpu'`` comes last.
+    """
     platforms = ["cpu"]
     for backend in ("gpu", "tpu"):
         try:
@@ -95,11 +139,60 @@ def jax_devices() -> list[str]:
                 platforms.append(backend)
         except RuntimeError:
             pass
+    if fake_gpu():
+        _fake_jax_device()  # fails here, saying how to fix it, without a second device
+        platforms.append(FAKE_JAX_DEVICE)
     return platforms
 
 
+def jax_device(name: str):
+    """The JAX device behind a name from :func:`jax_devices` (its first device).
+
+    >>> jax_device("cpu").platform
+    'cpu'
+    """
+    if name not in jax_devices():
+        raise ValueError(f"JAX has no device {name!r} here; jax_devices() is {jax_devices()}")
+    return _fake_jax_device() if name == FAKE_JAX_DEVICE else jax.devices(name)[0]
+
+
 def torch_devices() -> list[str]:
-    """Devices PyTorch can run on here: ``['cpu']`` or ``['cpu', 'cuda']``."""
+    """Devices PyTorch can run on here: ``['cpu']`` or ``['cpu', 'cuda']``.
+
+    With the test switch on (:func:`fake_gpu`), ``'fake-cuda'`` comes last.
+    """
     import torch
 
-    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+    devices = ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+    if fake_gpu():
+        devices.append(FAKE_TORCH_DEVICE)
+    return devices
+
+
+def torch_device(name: str):
+    """The ``torch.device`` behind a name from :func:`torch_devices`.
+
+    >>> torch_device("cpu")
+    device(type='cpu')
+    """
+    import torch
+
+    if name not in torch_devices():
+        raise ValueError(f"PyTorch has no device {name!r} here; torch_devices() is {torch_devices()}")
+    return torch.device("cpu" if name == FAKE_TORCH_DEVICE else name)
+
+
+def jax_counterpart(torch_name: str) -> str | None:
+    """The JAX device of the same kind as a PyTorch device, when JAX has it, else None.
+
+    ``'cpu'`` pairs with ``'cpu'``, ``'cuda'`` with ``'gpu'``, ``'fake-cuda'`` with
+    ``'fake-gpu'``.
+
+    >>> jax_counterpart("cpu")
+    'cpu'
+    """
+    kinds = {"cpu": "cpu", "cuda": "gpu", FAKE_TORCH_DEVICE: FAKE_JAX_DEVICE}
+    if torch_name not in kinds:
+        raise ValueError(f"unknown PyTorch device {torch_name!r}; expected one of {sorted(kinds)}")
+    jax_name = kinds[torch_name]
+    return jax_name if jax_name in jax_devices() else None
