@@ -7,6 +7,7 @@ import optax
 import pytest
 import torch
 
+from optimlab import lecture
 from optimlab.data import least_squares, make_problem
 from optimlab.history import History
 from optimlab.optax_fit import fit_optax
@@ -163,7 +164,7 @@ def test_lecture_fidelity_torch_loss():
     # The lecture's torch.optim.SGD(lr=1e-5) on the full problem: torch_loss is the
     # loss before the 30th step, equal to the Optax gd_loss.
     h = fit_torch(make_problem(), sgd(1e-5), epochs=30, batch_size=10_000, loader="pregathered")
-    assert h.loss[29] == pytest.approx(10244.764879521514, rel=1e-10)
+    assert h.loss[29] == pytest.approx(lecture.value("torch_loss"), rel=1e-10)
 
 
 def test_both_ways_of_computing_the_step_losses_agree(monkeypatch):
@@ -177,3 +178,21 @@ def test_both_ways_of_computing_the_step_losses_agree(monkeypatch):
     per_step = tf._full_data_losses(trace, X, y)
     torch.testing.assert_close(one_product, per_step, rtol=1e-13, atol=0)
     assert torch.allclose(per_step[0], ((y - X @ trace[0]) ** 2).sum())
+
+
+def test_a_mean_loss_with_batch_size_times_the_rate_takes_the_same_steps(small):
+    # mean = sum / b, so its gradient is b times smaller: lr * b gives the same steps
+    b = 20
+    total = fit_torch(small, sgd(1e-3), epochs=2, batch_size=b, loader="pregathered")
+    mean = fit_torch(small, sgd(1e-3 * b), epochs=2, batch_size=b, loader="pregathered",
+                     loss="mean")
+    assert max_rel_diff(mean.loss, total.loss) <= 1e-12
+    # ... and with the summed loss's rate the mean loss moves b times less far
+    slow = fit_torch(small, sgd(1e-3), epochs=2, batch_size=b, loader="pregathered",
+                     loss="mean")
+    assert slow.loss[-1] > total.loss[-1]
+
+
+def test_bad_loss_name_raises(small):
+    with pytest.raises(ValueError, match=r"loss must be 'sum' or 'mean', got 'l1'"):
+        fit_torch(small, sgd(1e-3), epochs=1, batch_size=10, loss="l1")

@@ -79,6 +79,12 @@ def _full_data_losses(trace, X, y):
     return torch.stack([((y - X @ b) ** 2).sum() for b in trace])
 
 
+_LOSSES = {
+    "sum": lambda pred, y: (pred - y).pow(2).sum(),  # the lecture's loss
+    "mean": torch.nn.MSELoss(),  # reduction="mean", PyTorch's default
+}
+
+
 def fit_torch(
     problem: Problem,
     make_optimizer,
@@ -90,6 +96,7 @@ def fit_torch(
     params=None,
     device: str | torch.device = "cpu",
     loader: str = "dataloader",
+    loss: str = "sum",
     label: str = "torch",
 ) -> History:
     """Mini-batch training of :class:`LinearModel` with a ``torch.optim`` optimizer.
@@ -103,6 +110,10 @@ def fit_torch(
       device: ``"cpu"`` or ``"cuda"``.
       loader: ``"dataloader"`` (``TensorDataset`` + ``DataLoader``) or
         ``"pregathered"`` (batches gathered once up front; faster, same numbers).
+      loss: what each step minimises: ``"sum"`` of squared residuals over the batch
+        (the lecture's loss) or their ``"mean"`` (``nn.MSELoss``'s default), whose
+        gradient is ``batch_size`` times smaller. The recorded full-data losses are
+        sums of squares either way, so the two can be compared.
 
     >>> from optimlab.data import make_problem
     >>> h = fit_torch(make_problem(40, 3, 2), lambda p: torch.optim.SGD(p, lr=1e-3),
@@ -115,7 +126,10 @@ def fit_torch(
             "make_optimizer must be a function of the parameters, e.g. "
             f"lambda p: torch.optim.SGD(p, lr=1e-5); got {type(make_optimizer).__name__}"
         )
+    if loss not in _LOSSES:
+        raise ValueError(f"loss must be 'sum' or 'mean', got {loss!r}")
     batch_size, epochs = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=epochs)
+    loss_fn = _LOSSES[loss]
     X, y = _tensors(problem, device)
     model = LinearModel(problem.k, params).to(device)
     optimizer = make_optimizer(model.parameters())
@@ -127,8 +141,7 @@ def fit_torch(
     step = 0
     for _ in range(epochs):
         for Xb, yb in batches:
-            loss = (model(Xb) - yb).pow(2).sum()
-            loss.backward()
+            loss_fn(model(Xb), yb).backward()
             optimizer.step()
             optimizer.zero_grad()
             if scheduler is not None:
