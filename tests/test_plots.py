@@ -1,5 +1,7 @@
 """Tests for optimlab.plots (matplotlib's Agg backend, set by conftest)."""
 
+import itertools
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -9,7 +11,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from optimlab.history import History
-from optimlab.plots import plot_losses, plot_runtimes, plot_schedule
+from optimlab import plots
+from optimlab.plots import envelope, figure, plot_losses, plot_runtimes, plot_schedule, styles
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +125,126 @@ def test_plot_schedule():
     assert len(y) == 300
     assert y[0] == pytest.approx(1.0) and y[100] == pytest.approx(0.9, rel=1e-6)
     assert np.all(np.diff(y) < 0)
+
+
+# --- house style (issue 13) ---------------------------------------------------------
+
+
+def test_styles_differ_in_colour_linestyle_and_marker():
+    first = list(itertools.islice(styles(), len(plots.PALETTE)))
+    for i, a in enumerate(first):
+        for b in first[i + 1:]:
+            assert a[0] != b[0] and a[1] != b[1] and a[2] != b[2]
+
+
+def test_every_line_of_a_loss_plot_is_told_apart_without_colour():
+    runs = [history([100.0 / (k + 1), 10.0], f"run {k}") for k in range(6)]
+    ax = plot_losses(runs, 1.0).axes[0]
+    drawn = [(line.get_linestyle(), line.get_marker()) for line in ax.get_lines()]
+    assert len(set(drawn)) == len(drawn) == 7  # six runs and the reference line
+
+
+def test_plain_subplots_get_the_house_cycle():
+    _, ax = plt.subplots()
+    a, b = ax.plot([1, 2]), ax.plot([2, 1])
+    assert a[0].get_marker() != b[0].get_marker()
+    assert a[0].get_linestyle() != b[0].get_linestyle()
+
+
+def test_figures_are_transparent_and_column_wide():
+    fig, ax = figure()
+    assert fig.get_facecolor()[3] == 0 and ax.get_facecolor()[3] == 0
+    assert tuple(fig.get_size_inches()) == (plots.WIDTH, plots.PANEL_HEIGHT)
+
+
+def smallest_font_px_on_phone(fig, column_px=358):
+    """Smallest text height (CSS px) when the saved SVG is shrunk to a phone column."""
+    import io
+    import re
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    svg = buffer.getvalue()
+    width_pt = float(re.search(r'<svg[^>]*width="([0-9.]+)pt"', svg).group(1))
+    # svg.fonttype "none": text stays <text>, its size in user units (= pt, the viewBox)
+    sizes = [float(s) for s in re.findall(r"font-size:\s*([0-9.]+)px", svg)]
+    assert sizes, "no text found in the SVG"
+    width_px = width_pt * 4 / 3  # 1 pt = 4/3 CSS px
+    scale = min(1.0, column_px / width_px)  # images shrink to the column, never grow
+    return min(sizes) * 4 / 3 * scale
+
+
+@pytest.mark.parametrize("panels", [1, 2])
+def test_figure_text_is_at_least_half_the_body_text_on_a_phone(panels, runs):
+    fig, axes = figure(1, panels)
+    for ax in np.atleast_1d(axes):
+        plot_losses(runs, 10.0, ax=ax)
+    assert smallest_font_px_on_phone(fig) >= 8.0  # body text is 16 px
+
+
+def test_figure_stacks_side_by_side_panels_and_keeps_the_shape():
+    fig, axes = figure(2, 2)
+    assert axes.shape == (2, 2)
+    assert tuple(fig.get_size_inches()) == (plots.WIDTH, 4 * plots.PANEL_HEIGHT)
+    x0 = {round(ax.get_position().x0, 6) for ax in axes.flat}
+    assert len(x0) == 1  # one column
+    fig, ax = figure(squeeze=False)
+    assert ax.shape == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"nrows": 0}, "positive integers"), ({"ncols": 1.5}, "positive integers"),
+     ({"height": -1.0}, "height must be positive"), ({"figsize": (3, 3)}, "height=")],
+)
+def test_figure_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        figure(**kwargs)
+
+
+def test_svg_output_is_reproducible(runs):
+    import io
+
+    def svg():
+        buffer = io.StringIO()
+        plot_losses(runs, 10.0).savefig(buffer, format="svg", metadata={"Date": None})
+        plt.close("all")
+        return buffer.getvalue()
+
+    assert svg() == svg()
+
+
+def test_envelope_keeps_every_extreme_of_a_long_curve_and_leaves_short_ones_alone():
+    rng = np.random.default_rng(0)
+    x = np.arange(30_000.0)
+    y = np.exp(-x / 5000) + rng.random(30_000)
+    tx, ty = envelope(x, y)
+    assert len(tx) <= plots.MAX_POINTS + 2 and np.all(np.diff(tx) > 0)
+    assert ty.max() == y.max() and ty.min() == y.min()
+    assert (tx[0], tx[-1]) == (x[0], x[-1])
+    # every drawn point is a point of the curve
+    np.testing.assert_array_equal(ty, y[tx.astype(int)])
+    # within each of 100 stretches, the thinned curve spans the same range
+    for part in np.array_split(np.arange(30_000), 100):
+        inside = (tx >= part[0]) & (tx <= part[-1])
+        assert ty[inside].max() == y[part].max() and ty[inside].min() == y[part].min()
+    short = np.arange(5.0)
+    assert envelope(short, short)[0] is short or np.array_equal(envelope(short, short)[0], short)
+
+
+def test_envelope_rejects_bad_input():
+    with pytest.raises(ValueError, match="one length"):
+        envelope(np.arange(3), np.arange(4))
+    with pytest.raises(ValueError, match="buckets"):
+        envelope(np.arange(3), np.arange(3), buckets=0)
+
+
+def test_a_long_loss_trace_makes_a_small_svg():
+    import io
+
+    rng = np.random.default_rng(1)
+    runs = [history(1e3 * np.exp(-np.linspace(0, 5, 30_001)) + 10 + k * rng.random(30_001),
+                    f"mb={k}") for k in (1, 10, 100, 1000)]
+    buffer = io.StringIO()
+    plot_losses(runs, 10.0).savefig(buffer, format="svg", bbox_inches="tight")
+    assert len(buffer.getvalue()) < 400_000
