@@ -6,6 +6,16 @@ same algorithm as one XLA program per epoch (``jax.jit`` over ``lax.scan``), rec
 the parameters after every step, and evaluates all the step losses with one matrix
 product. Both return a :class:`~optimlab.history.History` with the same loss trace
 (the tests hold them together to 1e-12).
+
+The lecture's batch loss is the *sum* of squares over the batch. The compiled loop can
+also use their *mean* (``loss="mean"``): the gradient is then divided by the batch's
+row count, so ``sgd(lr)`` on the mean takes the same steps as ``sgd(lr / b)`` on the
+sum. The recorded full-data loss is the sum of squares either way.
+
+>>> from optimlab.data import make_problem
+>>> h = optax_optimize(make_problem(40, 3, 2), optax.sgd(1e-3), epochs=2, batch_size=10)
+>>> len(h.loss), float(h.epoch[-1])
+(9, 2.0)
 """
 
 from __future__ import annotations
@@ -23,6 +33,9 @@ from .history import History
 
 jax.config.update("jax_enable_x64", True)
 
+#: Batch losses the compiled loop offers: the lecture's sum of squares, or their mean.
+LOSSES = ("sum", "mean")
+
 # Largest number of loss values evaluated by one matrix product (n rows x this many
 # parameter vectors), so batch size 1 on big data does not ask for gigabytes at once.
 _LOSS_BLOCK_ELEMENTS = 2**24
@@ -39,50 +52,44 @@ def _initial_params(problem: Problem, params):
     return params
 
 
-def optax_optimize(
-    problem: Problem,
-    optimizer: optax.GradientTransformation,
-    *,
-    epochs: int = 1,
-    batch_size: int = 1,
-    seed: int = 1234,
-    params=None,
-    loss_fn=sum_of_squares,
-    label: str = "optax",
-) -> History:
-    """The lecture's mini-batch loop, step by step from Python (slow; the reference).
+def _check_loss(loss: str) -> str:
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be 'sum' or 'mean', got {loss!r}")
+    return loss
 
-    Shuffle the rows once with ``numpy.random.default_rng(seed)``, reuse that order
-    every epoch, record the full-data loss before every step and once at the end.
 
-    >>> from optimlab.data import make_problem
-    >>> h = optax_optimize(make_problem(40, 3, 2), optax.sgd(1e-3), epochs=2, batch_size=10)
-    >>> len(h.loss), float(h.epoch[-1])
-    (9, 2.0)
-    """
-    batch_size, epochs = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=epochs)
-    X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
-    params = _initial_params(problem, params)
-    opt_state = optimizer.init(params)
-    grad_fn = jax.grad(loss_fn)
-    losses = []
-    for _ in range(epochs):
-        for batch in shuffled_batches(problem.n, batch_size, seed):
-            losses.append(loss_fn(params, X, y).item())
-            grad = grad_fn(params, X[batch, :], y[batch])
-            updates, opt_state = optimizer.update(grad, opt_state, params)
-            params = optax.apply_updates(params, updates)
-    losses.append(loss_fn(params, X, y).item())
+def _history(problem, batch_size, epochs, losses, params, label, loop) -> History:
     return History(
         label=label,
         batch_size=batch_size,
         epochs=epochs,
-        loss=np.array(losses),
+        loss=np.asarray(losses, dtype=np.float64),
         epoch=epoch_axis(problem.n, batch_size, epochs),
         params=np.asarray(params),
         framework="optax",
-        loop="lecture",
+        loop=loop,
     )
+
+
+def optax_optimize(problem, optimizer, *, epochs=1, batch_size=1, seed=1234,
+                   params=None, loss_fn=sum_of_squares, label="optax"):
+    """The lecture's mini-batch loop, step by step from Python (the reference)."""
+    batch_size, epochs = check_fit_args(problem.X, problem.y, batch_size=batch_size,
+                                        epochs=epochs)
+    X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
+    params = _initial_params(problem, params)  # zeros unless given
+    opt_state = optimizer.init(params)
+    grad_fn = jax.grad(loss_fn)
+    losses = []
+    for _ in range(epochs):
+        # one shuffle of the rows (seeded), the same batch order in every epoch
+        for batch in shuffled_batches(problem.n, batch_size, seed):
+            losses.append(loss_fn(params, X, y).item())  # full-data loss, each step
+            grad = grad_fn(params, X[batch, :], y[batch])
+            updates, opt_state = optimizer.update(grad, opt_state, params)
+            params = optax.apply_updates(params, updates)
+    losses.append(loss_fn(params, X, y).item())
+    return _history(problem, batch_size, epochs, losses, params, label, "lecture")
 
 
 class CompiledLoop:
@@ -93,6 +100,8 @@ class CompiledLoop:
       optimizer: any Optax ``GradientTransformation``.
       batch_size: rows per step; a short last batch is padded with zero-weight rows.
       seed: seed of the one shuffle of the rows (the lecture's batch order).
+      loss: the batch loss differentiated at each step: ``"sum"`` of squares (the
+        lecture's) or their ``"mean"`` over the batch's rows.
 
     ``compile()`` builds the XLA program ahead of time and returns the seconds it
     took, so compile time can be reported apart from run time. ``epoch(params,
@@ -105,11 +114,16 @@ class CompiledLoop:
     (9, 'compiled')
     """
 
-    def __init__(self, problem: Problem, optimizer, *, batch_size: int, seed: int = 1234):
-        self.batch_size, _ = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=1)
+    def __init__(
+        self, problem: Problem, optimizer, *, batch_size: int, seed: int = 1234, loss="sum"
+    ):
+        self.batch_size, _ = check_fit_args(
+            problem.X, problem.y, batch_size=batch_size, epochs=1
+        )
         self.problem = problem
         self.optimizer = optimizer
         self.seed = seed
+        self.loss = _check_loss(loss)
         index, weight = padded_batches(problem.n, self.batch_size, seed)
         self._index, self._weight = jnp.asarray(index), jnp.asarray(weight)
         self._X, self._y = jnp.asarray(problem.X), jnp.asarray(problem.y)
@@ -117,12 +131,15 @@ class CompiledLoop:
 
     def _epoch(self, params, opt_state, X, y, index, weight):
         grad_fn = jax.grad(sum_of_squares)
+        mean = self.loss == "mean"
 
         def step(carry, batch):
             p, s = carry
             rows, w = batch
             # Zero-weight (padding) rows become zero rows: no effect on a sum of squares.
             g = grad_fn(p, X[rows] * w[:, None], y[rows] * w)
+            if mean:  # the mean over the batch's real rows
+                g = g / jnp.sum(w)
             updates, s = self.optimizer.update(g, s, p)
             p = optax.apply_updates(p, updates)
             return (p, s), p
@@ -137,9 +154,8 @@ class CompiledLoop:
         """Compile the epoch ahead of time; return the compile time in seconds."""
         params = _initial_params(self.problem, params)
         start = time.perf_counter()
-        self._compiled = (
-            jax.jit(self._epoch).lower(*self._args(params, self.optimizer.init(params))).compile()
-        )
+        lowered = jax.jit(self._epoch).lower(*self._args(params, self.optimizer.init(params)))
+        self._compiled = lowered.compile()
         return time.perf_counter() - start
 
     def epoch(self, params, opt_state):
@@ -148,24 +164,25 @@ class CompiledLoop:
             self.compile(params)
         return self._compiled(*self._args(params, opt_state))
 
-    def fit(self, epochs: int, *, params=None, label: str = "optax") -> History:
-        """Train for ``epochs`` epochs from ``params`` (zeros by default)."""
-        _, epochs = check_fit_args(self.problem.X, self.problem.y, batch_size=self.batch_size, epochs=epochs)
+    def fit(self, epochs: int, *, params=None, label: str = "optax", opt_state=None) -> History:
+        """Train for ``epochs`` epochs from ``params`` (zeros by default).
+
+        ``opt_state`` defaults to ``optimizer.init(params)``; pass one to start from
+        another state (e.g. another learning rate of an ``optax.inject_hyperparams``
+        optimizer, without compiling again).
+        """
+        _, epochs = check_fit_args(
+            self.problem.X, self.problem.y, batch_size=self.batch_size, epochs=epochs
+        )
         params = _initial_params(self.problem, params)
-        state = self.optimizer.init(params)
+        state = self.optimizer.init(params) if opt_state is None else opt_state
         losses = [np.atleast_1d(np.asarray(sum_of_squares(params, self._X, self._y)))]
         for _ in range(epochs):
             params, state, step_losses = self.epoch(params, state)
             losses.append(np.asarray(step_losses))
-        return History(
-            label=label,
-            batch_size=self.batch_size,
-            epochs=epochs,
-            loss=np.concatenate(losses),
-            epoch=epoch_axis(self.problem.n, self.batch_size, epochs),
-            params=np.asarray(params),
-            framework="optax",
-            loop="compiled",
+        return _history(
+            self.problem, self.batch_size, epochs, np.concatenate(losses), params, label,
+            "compiled",
         )
 
 
@@ -188,13 +205,17 @@ def fit_optax(
     seed: int = 1234,
     params=None,
     label: str = "optax",
+    loss: str = "sum",
 ) -> History:
     """Mini-batch training with Optax, compiled; same trace as :func:`optax_optimize`.
+
+    ``loss="mean"`` differentiates the mean of squares over each batch instead of the
+    lecture's sum (see :class:`CompiledLoop`).
 
     >>> from optimlab.data import make_problem
     >>> h = fit_optax(make_problem(40, 3, 2), optax.sgd(1e-3), epochs=3, batch_size=40)
     >>> h.loss.shape, bool(h.loss[-1] < h.loss[0])
     ((4,), True)
     """
-    loop = CompiledLoop(problem, optimizer, batch_size=batch_size, seed=seed)
+    loop = CompiledLoop(problem, optimizer, batch_size=batch_size, seed=seed, loss=loss)
     return loop.fit(epochs, params=params, label=label)
