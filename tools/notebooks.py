@@ -67,7 +67,7 @@ import os
 import subprocess
 import sys
 
-PIP_SOURCE = "{source}"  # the course site's repository
+PIP_SOURCE = "{source}"
 
 if importlib.util.find_spec("optimlab") is None:
     source = os.environ.get("{install_env}", PIP_SOURCE)

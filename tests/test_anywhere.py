@@ -1,0 +1,297 @@
+"""Notebooks that run anywhere (issue 12).
+
+1. ``pip install`` of the repository gives ``optimlab`` with its one version.
+2. The notebooks the site serves run outside the repository: each in an empty folder,
+   in a fresh virtual environment that has the pinned requirements but no ``optimlab``
+   and no path to the repository; their first cell installs ``optimlab`` (here from the
+   locally built wheel, through ``OPTIMLAB_INSTALL_FROM``, offline) and says so. The
+   build-only checks are off there, as in a reader's session.
+3. Every page of the built site has an "Open in Colab" button naming a notebook that the
+   deploy workflow's publish step (``tools/notebooks.py collect``) produces.
+4. The GPU branches run: the build report and a timing page, executed with the fake
+   accelerator (``OPTIMLAB_FAKE_GPU=1``), gain the extra device in their tables and
+   glued sentences, label it fake, and their asserts hold; the site build refuses it.
+
+The fresh environment: ``python -m venv --without-pip`` of the same interpreter, whose
+``site-packages`` gets one ``.pth`` line pointing at the repository virtual
+environment's ``site-packages`` (the pinned requirements, and pip). Installing all the
+requirements again into a new environment would take minutes and the network, and would
+test pip rather than the notebooks. That ``.venv`` holds no ``optimlab`` and no path to
+the repository: the tests check that ``import optimlab`` fails in it before the first
+cell runs, with ``PYTHONPATH`` unset and an empty working folder.
+
+Items 2 and 3 use the session's site build (``--site``, as ``make test`` runs); item 4
+executes pages, so it runs with ``--nbmake`` (as page tests do).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+
+from tools import notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+# Served notebooks executed outside the repository (cheap pages, both frameworks).
+OUTSIDE = ["book/build_report", "book/problem", "book/regression_by_hand"]
+FAKE_PAGES = ["book/build_report", "book/torch_timings"]
+NOTEBOOK_TIMEOUT_S = 300
+
+
+def run(cmd, **kwargs):
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kwargs)
+    assert out.returncode == 0, f"{cmd}\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}"
+    return out
+
+
+def clean_env(**extra) -> dict:
+    """The environment of a reader's session: no path to the repository, no build checks."""
+    drop = {"PYTHONPATH", "OPTIMLAB_BUILD_CHECKS", "OPTIMLAB_FAKE_GPU", "XLA_FLAGS",
+            "VIRTUAL_ENV", "PYTHONHOME", notebooks.INSTALL_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", **extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """``pip wheel`` of a copy of the repository's package files (the tree stays clean)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    (src / "book").mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "book" / "optimlab", src / "book" / "optimlab",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--quiet", "-w", str(tmp / "dist"), str(src)], env=clean_env())
+    (found,) = (tmp / "dist").glob("optimlab-*.whl")
+    return found
+
+
+def fresh_venv(where: Path) -> Path:
+    """A new virtual environment that sees the pinned requirements and nothing else."""
+    run([sys.executable, "-m", "venv", "--without-pip", str(where)])
+    python = where / "bin" / "python"
+    purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+    pinned = sysconfig.get_paths()["purelib"]  # this (the repository's) environment's
+    (Path(purelib.stdout.strip()) / "pinned_requirements.pth").write_text(pinned + "\n")
+    return python
+
+
+def optimlab_version_file(python: Path, cwd: Path) -> subprocess.CompletedProcess:
+    code = "import optimlab, importlib.metadata as m; print(optimlab.__version__, m.version('optimlab'), optimlab.__file__)"
+    return subprocess.run([str(python), "-c", code], cwd=cwd, env=clean_env(),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_pip_install_gives_optimlab_with_its_one_version(wheel, tmp_path):
+    import optimlab
+
+    assert wheel.name == f"optimlab-{optimlab.__version__}-py3-none-any.whl"
+    python, empty = fresh_venv(tmp_path / "venv"), tmp_path / "empty"
+    empty.mkdir()
+    before = optimlab_version_file(python, empty)
+    assert before.returncode != 0 and "No module named 'optimlab'" in before.stderr
+    run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], cwd=empty, env=clean_env())
+    version, dist_version, where = optimlab_version_file(python, empty).stdout.split()
+    assert version == dist_version == optimlab.__version__
+    assert Path(where).is_relative_to(tmp_path / "venv") and not Path(where).is_relative_to(ROOT)
+
+
+def test_the_tests_and_the_build_use_the_repository_copy():
+    import optimlab
+
+    assert Path(optimlab.__file__).resolve().is_relative_to(ROOT / "book")
+
+
+# --- the served notebooks: install cell, Colab buttons, publish step, runs outside -----
+
+
+def test_install_cell_installs_from_the_one_repository_setting():
+    repo = CONFIG["repository"]
+    source = notebooks.install_source(repo["url"], repo.get("branch"))
+    assert source == f"git+{repo['url']}@{repo['branch']}"
+    note, cell = notebooks.bootstrap_cells(source)
+    assert f'PIP_SOURCE = "{source}"' in cell["source"]
+    assert "OPTIMLAB_BUILD_CHECKS" not in cell["source"]  # never switches them on
+    assert "OPTIMLAB_BUILD_CHECKS=1" in note["source"]  # says where they run
+    assert max(len(line) for line in cell["source"].splitlines()) <= 88
+    nb = {"cells": [{"cell_type": "code", "source": "1"}], "nbformat": 4, "nbformat_minor": 5}
+    assert notebooks.add_bootstrap(nb, source) and not notebooks.add_bootstrap(nb, source)
+    assert [c["id"] for c in nb["cells"][:2]] == ["optimlab-note", "optimlab-bootstrap"]
+    text_only = {"cells": [{"cell_type": "markdown", "source": "# x"}]}
+    assert not notebooks.add_bootstrap(text_only, source)
+
+
+@pytest.mark.parametrize("url", ["https://gitlab.com/o/r", "https://github.com/o", "git@github.com:o/r"])
+def test_colab_needs_a_github_repository(url):
+    with pytest.raises(ValueError, match="GitHub repositories only"):
+        notebooks.colab_url(url, "notebooks", "book/p.ipynb")
+
+
+def colab_links(html: Path) -> list[str]:
+    return re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', html.read_text(encoding="utf-8"))
+
+
+@pytest.mark.site
+def test_every_page_opens_a_published_notebook_in_colab(built_site, tmp_path):
+    from tests.test_site_build import toc_pages
+
+    assert built_site.returncode == 0, built_site.log[-3000:]
+    published = notebooks.collect(built_site.html, tmp_path / "published")
+    org_repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    branch = CONFIG["launch_buttons"]["notebooks_branch"]
+    prefix = f"https://colab.research.google.com/github/{org_repo}/blob/{branch}/"
+    for page in toc_pages():
+        links = colab_links(built_site.html / f"{page}.html")
+        assert links == [f"{prefix}{page}.ipynb"], (page, links)
+        assert f"{page}.ipynb" in published, page
+        nb = json.loads((tmp_path / "published" / f"{page}.ipynb").read_text(encoding="utf-8"))
+        nbformat.validate(nbformat.from_dict(nb))
+        served = built_site.html / "_sources" / f"{page}.ipynb"
+        assert served.read_bytes() == (tmp_path / "published" / f"{page}.ipynb").read_bytes()
+        has_code = any(c["cell_type"] == "code" for c in nb["cells"])
+        assert notebooks.has_bootstrap(nb) == has_code, page
+
+
+def execute(nb, *, cwd: Path, env: dict, km=None):
+    """Execute ``nb`` (in place) with nbclient in ``cwd``; return the wall seconds."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT_S, km=km, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    start = time.perf_counter()
+    client.execute(env=env)
+    return time.perf_counter() - start
+
+
+def fresh_kernel(python: Path, where: Path):
+    """A kernel manager whose kernel is ``python`` (the fresh environment's)."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = where / "kernels" / "fresh"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "fresh", "language": "python",
+    }))
+    return KernelManager(kernel_name="fresh",
+                         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(where / "kernels")]))
+
+
+def stream_text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("page", OUTSIDE)
+def test_served_notebook_runs_outside_the_repository(page, built_site, wheel, tmp_path, report_time):
+    assert built_site.returncode == 0, built_site.log[-3000:]
+    served = built_site.html / "_sources" / f"{page}.ipynb"
+    python = fresh_venv(tmp_path / "venv")
+    folder = tmp_path / "download"
+    folder.mkdir()
+    shutil.copy(served, folder)
+    assert optimlab_version_file(python, folder).returncode != 0  # not importable yet
+    nb = nbformat.read(folder / served.name, as_version=4)
+    assert notebooks.has_bootstrap(nb)
+    env = clean_env(IPYTHONDIR=str(tmp_path / "ipython"), MPLBACKEND="agg")
+    env[notebooks.INSTALL_ENV] = str(wheel)
+    seconds = execute(nb, cwd=folder, env=env, km=fresh_kernel(python, tmp_path))
+    said = stream_text(nb.cells[1])
+    assert f"installing it with pip from {wheel}" in said, said
+    assert re.search(rf"optimlab \S+ from {re.escape(str(tmp_path / 'venv'))}/", said), said
+    report_time(f"outside the repository: {page}.ipynb ran in {seconds:.1f} s (install included)")
+
+
+def test_site_build_refuses_the_fake_gpu(monkeypatch):
+    from sphinx.errors import ConfigError
+
+    monkeypatch.setenv("OPTIMLAB_FAKE_GPU", "1")
+    with pytest.raises(ConfigError, match="FAKE accelerator"):
+        notebooks._refuse_fake_gpu(None, None)
+    monkeypatch.delenv("OPTIMLAB_FAKE_GPU")
+    notebooks._refuse_fake_gpu(None, None)
+
+
+# --- the GPU branches, on the fake accelerator ------------------------------------------
+
+
+def glued(nb) -> dict:
+    """Every glued value of an executed notebook: ``{key: text/plain value}``."""
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook")
+            if meta:
+                data = output["data"]
+                text = next(v for k, v in data.items() if k.endswith("text/plain"))
+                try:
+                    values[meta["name"]] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    values[meta["name"]] = text
+    return values
+
+
+def html_outputs(nb) -> str:
+    return "\n".join(o["data"].get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
+                     if "data" in o)
+
+
+@pytest.fixture(scope="module")
+def fake_gpu_run(request, tmp_path_factory):
+    """Build report and a timing page executed in book/, with the fake accelerator on."""
+    if not request.config.option.nbmake:
+        pytest.skip("executes pages: run with --nbmake")
+    env = dict(os.environ, OPTIMLAB_FAKE_GPU="1", OPTIMLAB_BUILD_CHECKS="1",
+               XLA_FLAGS="--xla_force_host_platform_device_count=2",
+               IPYTHONDIR=str(tmp_path_factory.mktemp("ipython")), MPLBACKEND="agg")
+    runs = {}
+    for page in FAKE_PAGES:
+        nb = jupytext.read(ROOT / f"{page}.md")
+        seconds = execute(nb, cwd=ROOT / "book", env=env)
+        runs[page] = (nb, seconds)
+    return runs
+
+
+def test_fake_gpu_build_report(fake_gpu_run, report_time):
+    nb, seconds = fake_gpu_run["book/build_report"]
+    values = glued(nb)
+    assert values["build_jax_devices"] == "cpu, fake-gpu"
+    assert values["build_torch_devices"] == "cpu, fake-cuda"
+    sentence = values["build_gpu_sentence"]
+    assert sentence.startswith("No GPU was present") and "FAKE accelerator" in sentence
+    assert "they are not a GPU" in sentence
+    assert "FAKE accelerator (test switch, not a GPU)" in html_outputs(nb)
+    report_time(f"fake accelerator: build_report ran in {seconds:.1f} s")
+
+
+def test_fake_gpu_timing_page(fake_gpu_run, report_time):
+    nb, seconds = fake_gpu_run["book/torch_timings"]
+    values = glued(nb)
+    assert values["ttim_torch_devices"] == "cpu, fake-cuda"
+    assert values["ttim_jax_devices"] == "cpu, fake-gpu"
+    assert "FAKE accelerator" in values["ttim_gpu_sentence"]
+    tables = html_outputs(nb)
+    for column in ("torch DataLoader (fake-cuda)", "torch pre-gathered (fake-cuda)",
+                   "optax compiled (fake-gpu)", "DataLoader / pre-gathered (fake-cuda)"):
+        assert column in tables, column
+    assert not re.search(r"\((cuda|gpu)\)", tables)  # never a real-GPU label
+    report_time(f"fake accelerator: torch_timings ran in {seconds:.1f} s")
