@@ -1,9 +1,18 @@
 """Tests for optimlab.data: the lecture's problem, its loss and its exact answer."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from optimlab.data import Problem, check_xy, least_squares, make_problem, sum_of_squares
+from optimlab.data import (
+    Problem,
+    check_xy,
+    least_squares,
+    make_problem,
+    make_regression,
+    sum_of_squares,
+)
 
 # The lecture prints lm_loss = lr_loss(lm.coef_, X, y).item() on its full problem.
 LECTURE_LM_LOSS = 10105.859508383426
@@ -39,6 +48,56 @@ def test_make_problem_defaults_are_the_lecture_problem():
     np.testing.assert_array_equal(p.X[:, 1:], X)
     np.testing.assert_array_equal(p.y, y)
     np.testing.assert_array_equal(p.coef, coef)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(n_samples=10_000, n_features=20, n_informative=4, bias=3.0, noise=1.0, seed=1234),
+        dict(n_samples=7, n_features=5, n_informative=5, bias=-2.5, noise=0.0, seed=0),
+        dict(n_samples=300, n_features=8, n_informative=1, bias=0.0, noise=3.5, seed=2**32 - 1),
+        dict(n_samples=1, n_features=1, n_informative=1, bias=1.0, noise=0.5, seed=42),
+    ],
+    ids=["lecture", "no-noise", "seed-max", "one-row"],
+)
+def test_make_regression_draws_scikit_learns_numbers(kwargs):
+    # optimlab.data does not import scikit-learn (two seconds a page); it must draw
+    # exactly what scikit-learn would, bit for bit.
+    from sklearn.datasets import make_regression as sk_make_regression
+
+    seed = kwargs.pop("seed")
+    X, y, coef = sk_make_regression(**kwargs, random_state=seed, coef=True)
+    mine = make_regression(**kwargs, seed=seed)
+    for ours, theirs in zip(mine, (X, y, coef), strict=True):
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("kwargs", [{}, dict(n_samples=200, n_features=5, n_informative=2)])
+def test_least_squares_is_scikit_learns_linear_regression(kwargs):
+    from sklearn.linear_model import LinearRegression
+
+    p = make_problem(**kwargs)
+    beta, loss = least_squares(p)
+    lm = LinearRegression(fit_intercept=False).fit(p.X, p.y)
+    np.testing.assert_array_equal(beta, lm.coef_)  # the same LAPACK call: same bits
+    assert loss == float(sum_of_squares(lm.coef_, p.X, p.y))
+
+
+def test_importing_data_leaves_scikit_learn_and_scipy_alone():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import optimlab.data as d; d.make_problem(50, 3, 2); "
+        "print(sorted(m for m in ('sklearn', 'scipy', 'jax', 'torch', 'pandas') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[1] / "book",
+    ).stdout.strip()
+    assert out == "[]", f"import optimlab.data + make_problem imported {out}"
 
 
 def test_make_problem_seed_is_reproducible():
@@ -103,6 +162,12 @@ def test_lecture_lm_loss():
         ({"n_features": 0}, r"n_features must be a whole number >= 1"),
         ({"n_informative": 0}, r"n_informative must be a whole number >= 1"),
         ({"n_features": 3, "n_informative": 5}, r"n_informative \(5\) cannot exceed n_features \(3\)"),
+        ({"noise": -1.0}, r"noise must be >= 0 \(a standard deviation\), got -1\.0"),
+        ({"noise": float("nan")}, r"noise must be finite, got nan"),
+        ({"bias": "3"}, r"bias must be a real number, got '3'"),
+        ({"seed": -1}, r"seed must be a whole number from 0 to 2\*\*32 - 1, got -1"),
+        ({"seed": 1.5}, r"seed must be a whole number .* got 1\.5"),
+        ({"seed": None}, r"seed must be a whole number .* got None"),
     ],
 )
 def test_make_problem_rejects_bad_sizes(kwargs, match):

@@ -1,12 +1,23 @@
-"""The lecture's regression problem, its loss and its exact least-squares answer."""
+"""The lecture's regression problem, its loss and its exact least-squares answer.
+
+The lecture draws its data with scikit-learn's ``make_regression`` and solves it with
+``LinearRegression``. Importing scikit-learn costs a page about two seconds (it pulls
+in SciPy's statistics and pandas), every time the page runs, for a few lines of
+NumPy. So this module repeats those few lines: :func:`make_regression` draws exactly
+scikit-learn's numbers from the same random stream, and :func:`least_squares` makes
+the same LAPACK call as ``LinearRegression``. ``tests/test_data.py`` checks both
+against scikit-learn itself, bit for bit.
+"""
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.datasets import make_regression
-from sklearn.linear_model import LinearRegression
+
+# LinearRegression's default ``tol``, which scikit-learn passes to lstsq as ``cond``.
+LSTSQ_COND = 1e-6
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,46 @@ def check_xy(X, y) -> None:
         )
 
 
+def make_regression(
+    n_samples: int,
+    n_features: int,
+    n_informative: int,
+    bias: float,
+    noise: float,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``sklearn.datasets.make_regression(..., random_state=seed, coef=True)``, in NumPy.
+
+    scikit-learn 1.x draws, from one ``np.random.RandomState(seed)``: standard normal
+    features; ``100 * uniform`` coefficients for the first ``n_informative`` features
+    (zero for the rest); ``y = X @ coef + bias`` plus normal noise; then it shuffles
+    the rows and the columns. This function makes the same draws in the same order
+    (one target, ``shuffle=True``, ``effective_rank=None``: the lecture's call) and
+    returns ``(X, y, coef)`` as scikit-learn does.
+
+    >>> X, y, coef = make_regression(5, 3, 1, bias=0.0, noise=0.0, seed=0)
+    >>> X.shape, y.shape, int(np.count_nonzero(coef))
+    ((5, 3), (5,), 1)
+    >>> bool(np.allclose(y, X @ coef))
+    True
+    """
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal(size=(n_samples, n_features))
+    coef = np.zeros((n_features, 1))
+    coef[:n_informative, :] = 100 * rng.uniform(size=(n_informative, 1))
+    y = np.dot(X, coef) + bias
+    if noise > 0.0:
+        y += rng.normal(scale=noise, size=y.shape)
+    rows = np.arange(n_samples)  # sklearn.utils.shuffle: resample without replacement
+    rng.shuffle(rows)
+    X, y = X[rows], y[rows]
+    columns = np.arange(n_features)
+    rng.shuffle(columns)
+    X[:, :] = X[:, columns]
+    coef = coef[columns]
+    return X, np.squeeze(y), np.squeeze(coef)
+
+
 def make_problem(
     n_samples: int = 10_000,
     n_features: int = 20,
@@ -72,7 +123,8 @@ def make_problem(
 
     The defaults are the lecture's call to
     ``sklearn.datasets.make_regression(n_samples=10000, n_features=20,
-    n_informative=4, bias=3, noise=1, random_state=1234, coef=True)``.
+    n_informative=4, bias=3, noise=1, random_state=1234, coef=True)``, whose numbers
+    :func:`make_regression` draws without importing scikit-learn.
 
     >>> p = make_problem(n_samples=50, n_features=3, n_informative=2)
     >>> p.X.shape, p.y.shape, float(p.X[0, 0])
@@ -85,14 +137,19 @@ def make_problem(
         raise ValueError(
             f"n_informative ({n_informative}) cannot exceed n_features ({n_features})"
         )
+    for name, value in (("bias", bias), ("noise", noise)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name} must be a real number, got {value!r}")
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not (
+        0 <= seed < 2**32
+    ):
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
     X, y, coef = make_regression(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=n_informative,
-        bias=bias,
-        noise=noise,
-        random_state=seed,
-        coef=True,
+        n_samples, n_features, n_informative, float(bias), float(noise), int(seed)
     )
     X = np.c_[np.ones(n_samples), X].astype(np.float64)
     return Problem(X=X, y=np.asarray(y, dtype=np.float64), coef=np.asarray(coef))
@@ -110,12 +167,21 @@ def sum_of_squares(beta, X, y):
 
 
 def least_squares(problem: Problem) -> tuple[np.ndarray, float]:
-    """The exact minimiser and its loss, from scikit-learn's ``LinearRegression``.
+    """The exact minimiser and its loss, as scikit-learn's ``LinearRegression`` finds it.
 
-    The intercept is already a column of ``X``, hence ``fit_intercept=False``.
-    Returns ``(beta_hat, loss)``; ``loss`` is the floor no optimizer can beat.
+    The intercept is already a column of ``X``, hence the lecture's
+    ``LinearRegression(fit_intercept=False)``; with that setting scikit-learn 1.x
+    calls ``scipy.linalg.lstsq(X, y, cond=1e-6)`` (its default ``tol``), and so does
+    this function. Returns ``(beta_hat, loss)``; ``loss`` is the floor no optimizer
+    can beat.
+
+    >>> p = make_problem(n_samples=30, n_features=2, n_informative=1, noise=0.0)
+    >>> beta, loss = least_squares(p)
+    >>> bool(loss < 1e-20), bool(np.allclose(beta[0], 3.0))
+    (True, True)
     """
+    from scipy.linalg import lstsq
+
     check_xy(problem.X, problem.y)
-    lm = LinearRegression(fit_intercept=False).fit(problem.X, problem.y)
-    beta = np.asarray(lm.coef_, dtype=np.float64)
+    beta = np.asarray(lstsq(problem.X, problem.y, cond=LSTSQ_COND)[0], dtype=np.float64)
     return beta, float(sum_of_squares(beta, problem.X, problem.y))

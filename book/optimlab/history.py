@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a table is made (a page may need none)
+    import pandas as pd
 
 
 class DivergedError(RuntimeError):
@@ -96,6 +100,8 @@ def final_losses(histories, reference_loss: float | None = None) -> dict:
 
 def results_table(histories, reference_loss: float | None = None) -> pd.DataFrame:
     """One row per run: batch size, epochs, final loss, excess over the optimum, status."""
+    import pandas as pd
+
     rows = []
     for h in histories:
         row = {
