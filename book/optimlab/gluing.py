@@ -4,12 +4,25 @@ MyST-NB formats a glued value through its ``text/plain`` form. NumPy 2 prints a 
 as ``np.float64(0.5)``, so ``{glue:text}`key:.2f``` fails on it (a warning, which the
 strict build turns into an error). JAX, NumPy and PyTorch scalars are converted to
 Python numbers here, once, instead of every page remembering a ``float(...)``.
+
+Values that change from run to run by design (timings, dates, facts about the
+machine) are glued with ``reproducible=False``. The glue output then carries a mark
+(``metadata["optimlab"]["reproducible"] = False``, beside MyST-NB's own ``scrapbook``
+entry) that travels with it into the executed notebook and MyST-NB's
+``<page>.glue.json``. The test suite compares two independent executions of every
+page and skips exactly the marked keys (``tests/test_reproducible.py``); every other
+glued value must come out the same.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from IPython.display import display as _display
 from myst_nb import glue as _myst_glue
+from myst_nb.ext.glue import GLUE_PREFIX
+
+# Where the mark goes in a glue output's metadata.
+MARK = "optimlab"
 
 
 def plain(value):
@@ -26,6 +39,30 @@ def plain(value):
     return value
 
 
-def glue(name: str, value, display: bool = True):
-    """``myst_nb.glue(name, value, display)`` with :func:`plain` applied to ``value``."""
-    return _myst_glue(name, plain(value), display=display)
+def glue(name: str, value, display: bool = True, *, reproducible: bool = True):
+    """``myst_nb.glue(name, value, display)`` with :func:`plain` applied to ``value``.
+
+    ``reproducible=False`` marks a value that differs between runs by design (a
+    timing, a date, the machine); the reproducibility test then leaves it out.
+    """
+    if reproducible:
+        return _myst_glue(name, plain(value), display=display)
+    # MyST-NB's glue (myst_nb/ext/glue/__init__.py), with the mark added.
+    from IPython.core.formatters import format_display_data
+
+    mimebundle, metadata = format_display_data(plain(value))
+    mime_prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)
+    metadata[MARK] = {"reproducible": False}
+    _display({mime_prefix + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
+
+
+def is_reproducible(output: dict) -> bool:
+    """False for a glue output (a notebook output dict) marked ``reproducible=False``.
+
+    >>> is_reproducible({"metadata": {MARK: {"reproducible": False}}})
+    False
+    >>> is_reproducible({"metadata": {"scrapbook": {"name": "x"}}})
+    True
+    """
+    return output.get("metadata", {}).get(MARK, {}).get("reproducible", True) is not False
