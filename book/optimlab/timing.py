@@ -60,6 +60,25 @@ def synchronize(result):
     return result
 
 
+# Quick mode, for the test suite's own run of every page only (tests/myst_nbmake.py):
+# OPTIMLAB_QUICK_TIMING=1 caps the timed repeats, since the site build times everything
+# in full anyway. tools/build.sh unsets it, so a published timing never comes from it.
+QUICK_TIMING_ENV = "OPTIMLAB_QUICK_TIMING"
+QUICK_REPEATS = 2
+
+
+def quick_repeats(repeats: int, environ=None) -> int:
+    """``repeats``, or at most ``QUICK_REPEATS`` when ``OPTIMLAB_QUICK_TIMING=1``.
+
+    >>> quick_repeats(5, {}), quick_repeats(5, {QUICK_TIMING_ENV: "1"}), quick_repeats(1, {QUICK_TIMING_ENV: "1"})
+    (5, 2, 1)
+    """
+    import os
+
+    environ = os.environ if environ is None else environ
+    return min(repeats, QUICK_REPEATS) if environ.get(QUICK_TIMING_ENV) == "1" else repeats
+
+
 def time_call(
     fn,
     *,
@@ -81,6 +100,7 @@ def time_call(
         raise ValueError(f"repeats must be a whole number >= 1, got {repeats!r}")
     if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
         raise ValueError(f"warmup must be a whole number >= 0, got {warmup!r}")
+    repeats = quick_repeats(repeats)  # the test suite's quick mode; never in the build
     for _ in range(warmup):
         synchronize(fn())
     seconds = []
