@@ -132,3 +132,22 @@ def test_excess_and_steps_to_excess():
 def test_bad_input_raises_a_clear_error(ill, call, match):
     with pytest.raises(ValueError, match=match):
         call(ill)
+
+
+def test_plot_excess_draws_one_line_per_run_and_the_bounds(ill):
+    import matplotlib.pyplot as plt
+
+    from optimlab.quadratic import plot_excess
+
+    lam = hessian_eigenvalues(ill.X)
+    lr, rate = gd_best(lam)
+    _, lm = least_squares(ill)
+    runs = full_batch_runs(ill, optax.sgd, steps=30, learning_rate=[lr, lr / 2])
+    fig = plot_excess(runs, lm, bounds=[rate, None])
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == [h.label for h in runs] and "theory" in labels[2]
+    with pytest.raises(ValueError, match="one bound per history"):
+        plot_excess(runs, lm, bounds=[rate])
+    plt.close("all")

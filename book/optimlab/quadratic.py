@@ -267,3 +267,45 @@ def full_batch_runs(
             params=np.asarray(betas[i]), loop="full-batch",
         ))
     return out
+
+
+# Excess losses below this are rounding noise (float64 on a loss of about 1e4).
+_EXCESS_FLOOR = 1e-14
+
+
+def plot_excess(histories, lm_loss: float, *, ax=None, bounds=None, ceiling=1e6):
+    """Excess over least squares, ``loss / lm_loss - 1``, against the step (log scale).
+
+    ``bounds``: optional per-step error factors, one per history (``None`` to skip);
+    each is drawn as a thin black dotted line ``excess[0] * rate ** (2 t)``, the
+    excess a run would have if its error shrank by exactly ``rate`` every step.
+    Excess values below 1e-14 (rounding) or above ``ceiling`` are not drawn.
+    Returns the matplotlib ``Figure``.
+    """
+    from .plots import INK, figure, styles
+
+    if ax is None:
+        _, ax = figure()
+    bounds = [None] * len(histories) if bounds is None else list(bounds)
+    if len(bounds) != len(histories):
+        raise ValueError(f"give one bound per history: {len(bounds)} for {len(histories)}")
+    for h, rate, (color, ls, marker) in zip(histories, bounds, styles()):
+        e = excess(h, lm_loss)
+        steps = np.arange(len(e))
+        shown = np.isfinite(e) & (e > _EXCESS_FLOOR) & (e <= ceiling)
+        every = max(1, int(shown.sum()) // 8)
+        ax.plot(steps[shown], e[shown], color=color, ls=ls, marker=marker,
+                markevery=every, label=h.label)
+        if rate is not None:
+            line = e[0] * rate ** (2.0 * steps)
+            keep = line > _EXCESS_FLOOR
+            ax.plot(steps[keep], line[keep], color=INK, ls=":", lw=1, marker="")
+    if any(b is not None for b in bounds):
+        ax.plot([], [], color=INK, ls=":", lw=1, marker="", label="theory: error x rate per step")
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("excess over least squares")
+    ax.legend(loc="upper right")
+    ax.grid(True, which="major")
+    ax.figure.tight_layout()
+    return ax.figure
