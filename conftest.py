@@ -2,16 +2,21 @@
 
 * ``--site`` turns on the slow tests that build the Jupyter Book (marked ``site``
   and ``browser``); without it they are skipped.
-* With ``--nbmake``, every MyST markdown notebook in ``book/`` becomes one test that
-  executes the page in ``book/``, exactly as the site build does. nbmake itself only
-  collects ``*.ipynb`` files, so this plugin converts each page with jupytext into a
-  hidden, temporary ``book/.nbmake_<page>.ipynb`` and hands it to nbmake's runner
-  (which is why nbmake is pinned: this touches its internals).
+* With ``--nbmake``, every MyST markdown notebook in ``book/`` becomes one test whose
+  page is executed in ``book/``, as the site build does (``tests/myst_nbmake.py``).
+  When collection ends, all pages start executing in the background,
+  ``--page-workers`` at a time, while the other tests run.
+* Order (``make test`` runs everything): unit and static tests first (beside the page
+  executions), then the site tests that build tiny books of their own (drills), then
+  the page results, then everything that reads the session's full site build. So the
+  full build starts only once every page has executed: it runs alone, and its timings
+  and execution table are not disturbed by the test suite itself.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,15 +35,64 @@ def pytest_addoption(parser):
         default=False,
         help="also build the site and run the build, drill and browser tests (slow)",
     )
+    parser.addoption(
+        "--page-workers",
+        type=int,
+        default=2,
+        help="with --nbmake: how many pages execute at once (default 2)",
+    )
+
+
+def run_order(item) -> int:
+    """0: unit and static tests, 1: site tests with books of their own (drills),
+    2: page executions, 3: tests of the session's full site build."""
+    if "built_site" in getattr(item, "fixturenames", ()):
+        return 3
+    if getattr(item, "nbmake", False):
+        return 2
+    if "site" in item.keywords or "browser" in item.keywords:
+        return 1
+    return 0
 
 
 def pytest_collection_modifyitems(config, items):
+    items[:] = sorted(items, key=run_order)  # a stable sort: each group keeps its order
     if config.getoption("--site"):
         return
     skip = pytest.mark.skip(reason="builds the site: run with --site (make test does)")
     for item in items:
         if "site" in item.keywords or "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_collection_finish(session):
+    """Start executing the session's pages in the background (tests/myst_nbmake.py)."""
+    if session.config.option.collectonly or not session.config.option.nbmake:
+        return
+    from tests.myst_nbmake import start_pool
+
+    start_pool(session)
+
+
+def pytest_sessionfinish(session):
+    if "tests.myst_nbmake" in sys.modules:
+        sys.modules["tests.myst_nbmake"].stop_pool()
+
+
+def pytest_terminal_summary(terminalreporter):
+    pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
+    if pool is None or pool.wall_s is None:
+        return
+    runs = sorted(pool.runs.values(), key=lambda r: r.seconds, reverse=True)
+    terminalreporter.section("page executions (pytest --nbmake)")
+    quick = os.environ.get("OPTIMLAB_QUICK_TIMING", "1") == "1"
+    terminalreporter.write_line(
+        f"{len(runs)} pages, {pool.workers} at a time, quick timing {'on' if quick else 'off'}:"
+        f" {pool.wall_s:.1f} s wall, {sum(r.seconds for r in runs):.1f} s summed"
+    )
+    for run in runs:
+        status = "ok" if run.error is None else "FAILED"
+        terminalreporter.write_line(f"{run.seconds:7.1f} s  {run.source.name}  {status}")
 
 
 def is_myst_notebook(path: Path) -> bool:

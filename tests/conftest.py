@@ -22,7 +22,6 @@ Development switches (never set them in CI):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -34,6 +33,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+
+from tests.myst_nbmake import source_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_SH = ROOT / "tools" / "build.sh"
@@ -63,6 +64,7 @@ class SiteBuild:
     reused: bool = False  # SITE_REUSE=1 picked up an earlier build
     sources: str = ""  # source_digest() of the book when the build started
     sources_changed: bool = False  # the sources changed while it ran (someone edited)
+    load: tuple = ()  # 1-minute load average when the build started and when it ended
 
     @property
     def build_dir(self) -> Path:
@@ -80,27 +82,6 @@ class SiteBuild:
     @property
     def log_path(self) -> Path:
         return self.build_dir / "build.log"
-
-
-def source_digest(book: Path) -> str:
-    """SHA-256 over the book's sources: ``_config.yml``, ``_toc.yml``, ``book/`` (pages and
-    helper package, hidden files and caches left out) and ``tools/*.py``."""
-    book = Path(book)
-    files = [book / "_config.yml", book / "_toc.yml"]
-    files += sorted(
-        p
-        for p in (book / "book").rglob("*")
-        if p.is_file()
-        and "__pycache__" not in p.parts
-        and not any(part.startswith(".") for part in p.relative_to(book).parts)
-    )
-    files += sorted((book / "tools").glob("*.py"))
-    digest = hashlib.sha256()
-    for path in files:
-        if path.is_file():
-            digest.update(path.relative_to(book).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 @cache
@@ -135,6 +116,7 @@ def run_build(book: Path, out: Path, *, offline: bool = True, timeout: float = B
     log_path = build_dir / "build.log"
     cmd = [*prefix, str(BUILD_SH), str(book), str(out)]
     sources = source_digest(book)
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
         try:
@@ -156,6 +138,7 @@ def run_build(book: Path, out: Path, *, offline: bool = True, timeout: float = B
         offline_note=note,
         sources=sources,
         sources_changed=source_digest(book) != sources,
+        load=(load_before, os.getloadavg()[0]),
     )
     summary = {
         "returncode": rc,
@@ -164,6 +147,7 @@ def run_build(book: Path, out: Path, *, offline: bool = True, timeout: float = B
         "note": note,
         "sources": sources,
         "sources_changed": result.sources_changed,
+        "load": result.load,
     }
     (build_dir / "build.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     return result
@@ -186,6 +170,7 @@ def load_build(out: Path) -> SiteBuild | None:
         reused=True,
         sources=summary.get("sources", ""),
         sources_changed=summary.get("sources_changed", False),
+        load=tuple(summary.get("load", ())),
     )
 
 

@@ -75,3 +75,74 @@ def test_every_glued_reference_is_defined_on_its_page(page):
     dynamic = re.search(r"""glue\(\s*f["']""", text) is not None
     missing = used - defined
     assert dynamic or not missing, f"{page.name}: glued in prose but never glued: {missing}"
+
+
+# --- visible code fits a phone and a printed page (issue 9 item 6) -----------------
+
+MAX_VISIBLE_LINE = 88
+HIDDEN_TAGS = {"remove-cell", "remove-input"}
+FENCE = re.compile(r"^(`{3,})\{code-cell\}")
+
+
+def code_cells(page: Path):
+    """``(tags, [(line number, line), ...])`` for every code cell of a MyST page.
+
+    Cell options come either as ``:key: value`` lines or as a ``---`` YAML block right
+    after the opening fence; the line numbers are the page source's.
+    """
+    lines = page.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        fence = FENCE.match(lines[i])
+        i += 1
+        if not fence:
+            continue
+        options = []
+        if i < len(lines) and lines[i].strip() == "---":
+            i += 1
+            while i < len(lines) and lines[i].strip() != "---":
+                options.append(lines[i])
+                i += 1
+            i += 1
+        else:
+            while i < len(lines) and lines[i].startswith(":"):
+                options.append(lines[i][1:])
+                i += 1
+        meta = yaml.safe_load("\n".join(options)) if options else None
+        tags = set((meta or {}).get("tags") or [])
+        body = []
+        while i < len(lines) and lines[i].rstrip() != fence.group(1):
+            body.append((i + 1, lines[i]))
+            i += 1
+        i += 1
+        yield tags, body
+
+
+def test_code_cells_are_parsed_with_their_tags(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text(
+        "```{code-cell} ipython3\nx = 1\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-cell]\n\nassert x == 1\n```\n"
+        "```{code-cell} ipython3\n---\ntags: [hide-input]\nmystnb:\n  image:\n    alt: a\n---\ny\n```\n",
+        encoding="utf-8",
+    )
+    cells = list(code_cells(page))
+    assert [tags for tags, _ in cells] == [set(), {"remove-cell"}, {"hide-input"}]
+    assert cells[0][1] == [(2, "x = 1")]
+    assert cells[1][1] == [(7, ""), (8, "assert x == 1")]
+    assert cells[2][1] == [(17, "y")]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_visible_code_lines_fit_88_characters(page):
+    long = [
+        f"{page.name}:{number}: {len(line)} characters: {line.strip()[:70]}"
+        for tags, body in code_cells(page)
+        if not tags & HIDDEN_TAGS
+        for number, line in body
+        if len(line) > MAX_VISIBLE_LINE
+    ]
+    assert not long, (
+        f"{page.name}: {len(long)} visible code lines longer than {MAX_VISIBLE_LINE} "
+        "characters (break them, or move the detail into optimlab):\n" + "\n".join(long)
+    )

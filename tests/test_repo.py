@@ -78,3 +78,19 @@ def test_no_build_output_or_notebooks_tracked():
     junk = [f for f in files if re.search(r"(^|/)(_build|\.venv|__pycache__|\.ipynb_checkpoints)(/|$)", f)]
     assert not junk, f"build output or caches are tracked: {junk}"
     assert not [f for f in files if f.endswith(".ipynb")], "no .ipynb copies may be committed"
+
+
+def test_site_build_never_times_in_quick_mode():
+    # Quick timing is the page tests' alone (tests/myst_nbmake.py); the site build
+    # publishes timings, so tools/build.sh drops the switch before running anything.
+    build = (ROOT / "tools/build.sh").read_text()
+    unset = build.index("unset OPTIMLAB_QUICK_TIMING")
+    assert unset < build.index('exec "$jb" build'), "unset it before the build starts"
+
+
+def test_make_test_runs_pages_build_and_site_tests():
+    # README: `make test` is everything (CI runs it); the page tests and the site tests
+    # share one session, so the reproducibility test compares their two executions.
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "pytest --nbmake --site" in recipe, recipe

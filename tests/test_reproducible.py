@@ -1,31 +1,46 @@
-"""Two builds give identical numbers everywhere but timings and dates (issue 5 item 5).
+"""Two independent executions of every page glue the same numbers, timings and dates
+excepted (issue 5 item 5; issue 14 item 1).
 
-The session's site build (``built_site``) is compared with a second full build into a
-temporary folder: page by page, every glued value (the outputs of ``myst_nb.glue``, which
-MyST-NB stores beside the executed notebooks in ``_build/jupyter_execute``) must have
-exactly the same ``text/plain`` representation, except the keys matched by
-``NOT_REPRODUCIBLE`` below.
+The two executions are the ones ``make test`` makes anyway: the page tests
+(``pytest --nbmake``, which keep each executed notebook in ``_build/nbmake``, see
+``tests/myst_nbmake.py``) and the session's site build (``built_site``; MyST-NB keeps a
+page's glue outputs in ``<page>.glue.json`` beside the executed notebook in
+``_build/jupyter_execute``). No page executes a third time. Page by page, every glued
+value must have exactly the same ``text/plain`` representation in both, except:
+
+* keys a page declares itself: ``glue(key, value, reproducible=False)`` from
+  ``optimlab.gluing`` marks the glue output, and the mark travels with it into both
+  executions. This is THE way to exclude a value: timings (and ratios of timings),
+  dates, facts about the machine. The marks must agree between the two executions.
+* keys matched by the older name rule ``LEGACY_NAMES`` below, kept until the pages
+  mark those keys themselves (the test lists every key it excludes by name, so they
+  can be marked and the rule shrunk). New pages must not rely on it.
+
+The page tests run with quick timing (fewer repeats, ``OPTIMLAB_QUICK_TIMING=1``) and
+the site build with full timing: a value that depends on the number of repeats is a
+timing, and must be marked.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
+from optimlab.gluing import is_reproducible
 from tests.conftest import source_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.site
 
-# Glue keys whose values are timings, dates or facts about the machine: they change from
-# build to build (or machine to machine) by design and are not compared. Every other
-# glued value must be identical. Keys whose names say what they are (date, time,
-# seconds, cpu, cores, threads, memory, devices, gpu..., speedup) are matched by name;
-# the rest are timings (or ratios of timings) whose names do not say so, page by page.
-NOT_REPRODUCIBLE = re.compile(
+
+# The older name rule: keys whose names say they are dates, times, seconds or machine
+# facts, and today's timing keys of three pages whose names do not say so. Retire an
+# entry once its page marks those keys with glue(..., reproducible=False).
+LEGACY_NAMES = re.compile(
     r"""
       (?:^|_)(?:date|time|times|seconds|secs?|cpu|cores?|threads|memory|mem|devices?
                 |gpu\w*|speedup)(?:_|$)
@@ -37,11 +52,10 @@ NOT_REPRODUCIBLE = re.compile(
     re.VERBOSE,
 )
 
-
 CHANGED = (
-    "the book's sources (pages, helper package, config) changed during or between the two "
-    "builds (or SITE_REUSE=1 picked up an older build), so their numbers cannot be compared: "
-    "rerun when nobody is editing"
+    "the book's sources (pages, helper package, config) changed during or between the page "
+    "tests and the site build (or SITE_REUSE=1 picked up an older build), so their numbers "
+    "cannot be compared: rerun when nobody is editing"
 )
 
 
@@ -53,70 +67,107 @@ def plain_text(output: dict) -> str:
     return "".join(plain[0]) if isinstance(plain[0], list) else plain[0]
 
 
-def glued_values(executed: Path) -> dict[str, dict[str, str]]:
-    """``{page: {key: text/plain}}`` for every glued value of every executed page.
+def glue_outputs(notebook: Path) -> dict[str, dict]:
+    """``{key: glue output}`` of one executed notebook.
 
-    MyST-NB keeps a page's glue outputs in ``<page>.glue.json`` beside the executed
-    ``<page>.ipynb`` (from which it drops ``remove-cell`` cells); glue outputs still in
-    the notebook (display_data whose metadata has a ``scrapbook`` entry) are read too.
+    Glue outputs still in the notebook (display_data whose metadata has a
+    ``scrapbook`` entry) are read, and, for MyST-NB's executed notebooks (which drop
+    ``remove-cell`` cells), the ``<page>.glue.json`` beside it.
     """
-    pages = {}
-    for notebook in sorted(executed.rglob("*.ipynb")):
-        page = notebook.relative_to(executed).with_suffix("").as_posix()
-        outputs = []
-        store = notebook.with_suffix(".glue.json")
-        if store.is_file():
-            outputs += json.loads(store.read_text(encoding="utf-8")).values()
-        nb = json.loads(notebook.read_text(encoding="utf-8"))
-        outputs += [o for cell in nb.get("cells", []) for o in cell.get("outputs", [])]
-        values = {}
-        for output in outputs:
-            scrap = output.get("metadata", {}).get("scrapbook")
-            if output.get("output_type") == "display_data" and scrap:
-                values[scrap["name"]] = plain_text(output)
-        pages[page] = values
-    return pages
+    outputs = []
+    store = notebook.with_suffix(".glue.json")
+    if store.is_file():
+        outputs += json.loads(store.read_text(encoding="utf-8")).values()
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    outputs += [o for cell in nb.get("cells", []) for o in cell.get("outputs", [])]
+    return {
+        o["metadata"]["scrapbook"]["name"]: o
+        for o in outputs
+        if o.get("output_type") == "display_data" and o.get("metadata", {}).get("scrapbook")
+    }
 
 
-def test_two_builds_glue_the_same_numbers(built_site, build_book, tmp_path_factory, report_time):
+def executed_pages(executed: Path) -> dict[str, Path]:
+    """``{'book/<page>': executed notebook}`` under a build's ``jupyter_execute``."""
+    return {
+        nb.relative_to(executed).with_suffix("").as_posix(): nb
+        for nb in sorted(executed.rglob("*.ipynb"))
+    }
+
+
+def page_runs():
+    """The session's page executions (``tests/myst_nbmake.py``), or skip."""
+    pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
+    if pool is None:
+        pytest.skip("compares the page tests' executions with the build's: run with --nbmake")
+    for run in pool.runs.values():
+        run.done.wait()
+    if pool.wall_s is None:
+        pytest.fail("the page executions did not finish")
+    return pool
+
+
+def test_page_tests_and_site_build_glue_the_same_numbers(built_site, report_time):
+    pool = page_runs()
     # A build that failed on warnings alone (--keep-going) still executed every page, so
     # its glued values are compared all the same; test_site_build reports the failure.
-    first_values = glued_values(built_site.executed)
-    assert first_values, f"the site build executed no notebooks; see {built_site.log_path}"
-    if built_site.sources_changed or built_site.sources != source_digest(ROOT):
+    build = executed_pages(built_site.executed)
+    assert build, f"the site build executed no notebooks; see {built_site.log_path}"
+    now = source_digest(ROOT)
+    digests = {pool.sources_before, pool.sources_after, built_site.sources, now}
+    if built_site.sources_changed or len(digests) != 1:
         pytest.fail(CHANGED)
-    second = build_book(ROOT, tmp_path_factory.mktemp("second-build"))
-    report_time(
-        f"second full build (reproducibility): {second.wall_s:.1f} s, exit {second.returncode}"
+
+    tested = {}
+    for run in pool.runs.values():
+        page = run.source.relative_to(ROOT).with_suffix("").as_posix()
+        if run.error is None:
+            tested[page] = pool.executed_path(run.source)
+    failed = sorted(
+        run.source.name for run in pool.runs.values() if run.error is not None
     )
-    if second.sources != built_site.sources or second.sources_changed:
-        pytest.fail(CHANGED)
-    second_values = glued_values(second.executed)
-    assert set(first_values) == set(second_values), (
-        f"the two builds executed different pages (exit codes {built_site.returncode} and "
-        f"{second.returncode}; logs {built_site.log_path} and {second.log_path})"
+    missing = sorted(set(tested) - set(build))
+    assert not missing, (
+        f"pages executed by the page tests but not by the site build: {missing} "
+        f"(see {built_site.log_path})"
     )
 
-    compared, excluded, differ = [], [], []
-    for page, values in first_values.items():
-        other = second_values[page]
-        assert set(values) == set(other), f"{page}: different glue keys in the two builds"
-        for key, text in sorted(values.items()):
-            if NOT_REPRODUCIBLE.search(key):
-                excluded.append(key)
+    compared, marked, by_name, differ = [], [], [], []
+    for page, notebook in sorted(tested.items()):
+        mine, theirs = glue_outputs(notebook), glue_outputs(build[page])
+        assert set(mine) == set(theirs), (
+            f"{page}: different glue keys: only in the page test {sorted(set(mine) - set(theirs))}"
+            f", only in the build {sorted(set(theirs) - set(mine))}"
+        )
+        for key in sorted(mine):
+            flags = (is_reproducible(mine[key]), is_reproducible(theirs[key]))
+            assert flags[0] == flags[1], (
+                f"{page}: {key} is marked reproducible={flags[0]} in the page test and "
+                f"{flags[1]} in the build"
+            )
+            if not flags[0]:
+                marked.append(key)
+                continue
+            if LEGACY_NAMES.search(key):
+                by_name.append(key)
                 continue
             compared.append(key)
-            if text != other[key]:
-                differ.append(f"{page}: {key}: {text!r} != {other[key]!r}")
+            a, b = plain_text(mine[key]), plain_text(theirs[key])
+            if a != b:
+                differ.append(f"{page}: {key}: page test {a!r} != build {b!r}")
 
     print(f"compared ({len(compared)}): {', '.join(compared)}")
-    print(f"excluded as timings, dates or machine facts ({len(excluded)}): {', '.join(excluded)}")
+    print(f"marked reproducible=False ({len(marked)}): {', '.join(marked)}")
+    print(f"excluded by the legacy name rule ({len(by_name)}): {', '.join(by_name)}")
     report_time(
-        f"reproducibility: {len(compared)} glued values compared on {len(first_values)} pages;"
-        f" {len(excluded)} excluded: {', '.join(excluded)}"
+        f"reproducibility (page tests vs site build): {len(compared)} glued values compared "
+        f"on {len(tested)} pages; {len(marked)} marked reproducible=False; "
+        f"{len(by_name)} excluded by name (mark them): {', '.join(by_name)}"
+        + (f"; not compared, page test failed: {', '.join(failed)}" if failed else "")
     )
     assert compared, "no glued values found to compare"
     assert not differ, (
-        f"{len(differ)} glued values differ between two builds (a timing or a date? add its "
-        "key to NOT_REPRODUCIBLE; otherwise the page is not reproducible):\n" + "\n".join(differ)
+        f"{len(differ)} glued values differ between the page tests and the site build (a "
+        "timing, a date or a machine fact? glue it with reproducible=False; otherwise the "
+        "page is not reproducible):\n" + "\n".join(differ)
     )

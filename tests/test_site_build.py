@@ -140,3 +140,81 @@ def test_exec_table_lists_every_executed_page(built_site):
     assert not missing, f"executed pages missing from the exec table: {missing} (table: {listed})"
     failed = [row for row in cells if "✅" not in " ".join(row)]
     assert not failed, f"pages whose execution did not succeed: {failed}"
+
+
+# --- execution budget (issue 14) ----------------------------------------------------
+#
+# `make test` must stay under 5 minutes on the 2-core machine this book is built on, and
+# under 8 once the "Going further" pages land. Every page is executed twice per run:
+# once by the page tests (two pages at a time, quick timing) and once by the site
+# build (one at a time, full timing), so a page's cost counts about 1.5 times. The
+# budget, in seconds of the page's execution in the site build on an IDLE machine:
+#
+#   * any page: PAGE_BUDGET_S (10 s: a kernel start and imports take about 2-3 s, which
+#     leaves 7 s of the page's own work: small problems, compiled loops, jax.vmap);
+#   * the pages below that measure timings or train many models: their own entries;
+#   * all pages together: TOTAL_BUDGET_S. Today's 14 pages use about 110 s of it; eight
+#     more pages of 10 s each fit, which keeps `make test` under 8 minutes.
+#
+# The test reads the build's own execution table (the nb-exec-table on the build
+# report). A busy machine slows every page alike, so the budgets are scaled by how much
+# slower than idle the lightest page ran (its idle time: LIGHTEST_IDLE_S); on an idle
+# machine the scale is 1.
+PAGE_BUDGET_S = 10.0
+PAGE_BUDGETS_S = {
+    "book/torch_timings": 30.0,
+    "book/torch_experiments": 25.0,
+    "book/batch_size_runtime": 25.0,
+    "book/adam_schedules": 15.0,
+}
+TOTAL_BUDGET_S = 200.0
+LIGHTEST_IDLE_S = 2.5
+
+
+def exec_table(html: Path) -> dict[str, float]:
+    """``{docname: run time in s}`` from the nb-exec-table on a built page."""
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    tables = [t for t in soup.find_all("table") if "Run Time" in t.get_text()]
+    assert len(tables) == 1, f"no (or several) nb-exec-table on {html}"
+    head = [th.get_text(" ", strip=True) for th in tables[0].find("thead").find_all("th")]
+    doc, runtime = head.index("Document"), head.index("Run Time (s)")
+    times = {}
+    for row in tables[0].find("tbody").find_all("tr"):
+        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        times[cells[doc]] = float(cells[runtime]) if cells[runtime] != "-" else float("nan")
+    return times
+
+
+def test_pages_keep_their_execution_budget(built_site, report_time):
+    times = exec_table(built_site.html / "book" / "build_report.html")
+    assert times, "the execution table lists no pages"
+    lightest = min(times, key=times.get)
+    scale = max(1.0, times[lightest] / LIGHTEST_IDLE_S)
+    load = " -> ".join(f"{x:.1f}" for x in built_site.load) or "unknown"
+    why = (
+        f"budgets x{scale:.2f}: the lightest page, {lightest}, took {times[lightest]:.1f} s "
+        f"against {LIGHTEST_IDLE_S} s idle; 1-min load average {load} during the build"
+    )
+    total = sum(times.values())
+    report_time(
+        f"page execution in the site build: {total:.1f} s on {len(times)} pages (budget "
+        f"{TOTAL_BUDGET_S:.0f} s, {why}); slowest: "
+        + ", ".join(f"{p} {t:.1f} s" for p, t in sorted(times.items(), key=lambda x: -x[1])[:4])
+    )
+    over = [
+        f"{page} took {t:.1f} s in the site build; its budget is "
+        f"{PAGE_BUDGETS_S.get(page, PAGE_BUDGET_S):.0f} s on an idle machine "
+        f"({PAGE_BUDGETS_S.get(page, PAGE_BUDGET_S) * scale:.1f} s here)"
+        for page, t in sorted(times.items())
+        if not t <= PAGE_BUDGETS_S.get(page, PAGE_BUDGET_S) * scale
+    ]
+    assert not over, (
+        "pages over their execution budget (tests/test_site_build.py, PAGE_BUDGETS_S): make "
+        "the page's own work smaller (smaller problems, compiled loops, fewer repeats), or "
+        "give it an entry if it must take longer and the total still fits.\n"
+        + "\n".join(over) + f"\n({why})"
+    )
+    assert total <= TOTAL_BUDGET_S * scale, (
+        f"all pages together took {total:.1f} s in the site build; the budget is "
+        f"{TOTAL_BUDGET_S:.0f} s on an idle machine ({TOTAL_BUDGET_S * scale:.1f} s here; {why})"
+    )

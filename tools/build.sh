@@ -28,4 +28,7 @@ unset MPLBACKEND
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 # Build-only checks (timing orderings, bit-level agreement) run here: optimlab/checks.py
 export OPTIMLAB_BUILD_CHECKS=1
+# The site always times in full: quick timing (fewer repeats) is for the test suite's
+# own run of the pages only (tests/myst_nbmake.py, optimlab.timing.time_call).
+unset OPTIMLAB_QUICK_TIMING
 exec "$jb" build "$book" --path-output "$out" --all --warningiserror --nitpick --keep-going
