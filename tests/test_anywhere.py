@@ -145,6 +145,25 @@ def test_colab_needs_a_github_repository(url):
         notebooks.colab_url(url, "notebooks", "book/p.ipynb")
 
 
+def test_deploy_workflow_publishes_what_the_buttons_open(capsys):
+    """The workflow's publish step collects the served notebooks of `make html` and pushes
+    them to the branch, of the repository, that tools/notebooks.py's buttons name."""
+    workflow = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text(encoding="utf-8"))
+    build, publish = workflow["jobs"]["build"], workflow["jobs"]["notebooks"]
+    runs = "\n".join(step.get("run", "") for step in build["steps"])
+    assert "make html" in runs
+    assert "tools/notebooks.py collect _build/html _build/notebooks" in runs
+    assert "tools/notebooks.py settings >> \"$GITHUB_OUTPUT\"" in runs
+    assert publish["needs"] == ["test", "build"] and publish["permissions"] == {"contents": "write"}
+    push = publish["steps"][-1]
+    assert push["env"]["BRANCH"] == "${{ needs.build.outputs.notebooks_branch }}"
+    assert 'git push --force' in push["run"] and '"$BRANCH"' in push["run"]
+    assert notebooks.main(["settings"]) == 0
+    org_repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    branch = CONFIG["launch_buttons"]["notebooks_branch"]
+    assert capsys.readouterr().out == f"repository={org_repo}\nbranch={branch}\n"
+
+
 def colab_links(html: Path) -> list[str]:
     return re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', html.read_text(encoding="utf-8"))
 

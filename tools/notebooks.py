@@ -243,13 +243,37 @@ def setup(app) -> dict:
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
+def settings(config_file: Path) -> dict:
+    """What the publish step needs from ``_config.yml``: ``repository`` (``ORG/REPO``, whose
+    notebooks branch the Colab buttons open) and ``branch`` (that branch's name)."""
+    import yaml
+
+    config = yaml.safe_load(Path(config_file).read_text(encoding="utf-8"))
+    url = config["repository"]["url"]
+    launch = config.get("launch_buttons") or {}
+    colab = colab_url(url, "b", "x.ipynb")  # checks that it is a GitHub repository
+    return {
+        "repository": colab.split("/github/", 1)[1].split("/blob/", 1)[0],
+        "branch": launch.get("notebooks_branch", DEFAULT_BRANCH),
+    }
+
+
+USAGE = """usage: python tools/notebooks.py collect HTML_DIR DEST
+       python tools/notebooks.py settings [CONFIG]   (repository=ORG/REPO, branch=NAME)"""
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] != "collect":
-        print("usage: python tools/notebooks.py collect HTML_DIR DEST", file=sys.stderr)
-        return 2
-    notebooks = collect(Path(argv[1]), Path(argv[2]))
-    print(f"{len(notebooks)} notebooks -> {argv[2]}")
-    return 0
+    if len(argv) == 3 and argv[0] == "collect":
+        notebooks = collect(Path(argv[1]), Path(argv[2]))
+        print(f"{len(notebooks)} notebooks -> {argv[2]}")
+        return 0
+    if len(argv) in (1, 2) and argv[0] == "settings":
+        config = Path(argv[1]) if len(argv) == 2 else Path(__file__).resolve().parent.parent / "_config.yml"
+        for key, value in settings(config).items():
+            print(f"{key}={value}")
+        return 0
+    print(USAGE, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
