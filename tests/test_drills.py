@@ -2,8 +2,9 @@
 fails loudly, and a changed helper always reaches the rebuilt page.
 
 Drills (a)-(c) build a TINY book in a temporary folder with the real ``tools/build.sh``
-and a copy of the real ``_config.yml`` (a few seconds each); drill (d) runs
-``pytest --nbmake`` in a subprocess on a temporary copy of the repository's page plugin;
+and a copy of the real ``_config.yml`` (a few seconds each); drills (d) and
+(d2) run ``pytest --nbmake`` in a subprocess on a temporary copy of the repository's page
+plugin (a failing cell, a hanging cell);
 drill (e) reads the session's full site build (``built_site``).
 """
 
@@ -227,6 +228,39 @@ def test_nbmake_fails_a_page_with_a_failing_cell(tmp_path, report_time):
     assert "ValueError: drill: this cell fails on purpose" in out, "no traceback:\n" + out
     leftovers = list((tmp_path / "book").glob(".nbmake_*"))
     assert not leftovers, f"temporary notebooks left behind: {leftovers}"
+    kept = tmp_path / "_build" / "nbmake" / "book" / "passing.ipynb"
+    assert kept.is_file(), "the executed notebook was not kept for the reproducibility test"
+
+
+# --- (d2) pytest --nbmake fails a page with a hanging cell ----------------------------
+
+
+def test_nbmake_fails_a_page_with_a_hanging_cell(tmp_path, report_time):
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "tests").mkdir()
+    for name in ("__init__.py", "myst_nbmake.py"):
+        shutil.copy(ROOT / "tests" / name, tmp_path / "tests" / name)
+    (tmp_path / "pytest.ini").write_text(NBMAKE_INI, encoding="utf-8")
+    (tmp_path / "book").mkdir()
+    hangs = tmp_path / "book" / "hangs.md"
+    hangs.write_text(page("Hanging page", code_cell("x = 1"), code_cell(HANGING_CELL)), "utf-8")
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTHONPATH")}
+    start = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbmake", "--nbmake-timeout=5", "book",
+         "-p", "no:cacheprovider", "-c", "pytest.ini", "--rootdir", ".", "-q"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    report_time(f"drill (d2) pytest --nbmake, hanging cell (5 s timeout): {wall:.1f} s")
+    out = ANSI.sub("", run.stdout + run.stderr)
+    assert run.returncode == 1, f"pytest exited {run.returncode}:\n{out}"
+    assert re.search(r"\b1 failed\b", out), out
+    assert "FAILED book/hangs.md" in out, out
+    assert "hangs.md, code cell 2" in out, "no page and cell:\n" + out
+    assert re.search(r"timed out", out), "the message does not say the cell timed out:\n" + out
+    assert wall < 60, f"the hanging page was not stopped at its timeout ({wall:.0f} s)"
 
 
 # --- (e) with no GPU, the timing pages say so ----------------------------------------

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,6 @@ from optimlab.gluing import is_reproducible
 from tests.conftest import source_digest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.site
 
 
 # The older name rule: keys whose names say they are dates, times, seconds or machine
@@ -107,6 +107,82 @@ def page_runs():
     return pool
 
 
+@dataclass
+class Comparison:
+    compared: list = field(default_factory=list)  # keys compared
+    marked: list = field(default_factory=list)  # keys glued with reproducible=False
+    by_name: list = field(default_factory=list)  # keys left out by LEGACY_NAMES
+    differ: list = field(default_factory=list)  # "page: key: a != b"
+    problems: list = field(default_factory=list)  # different keys or marks
+
+
+def compare(first: dict[str, dict], second: dict[str, dict]) -> Comparison:
+    """Compare ``{page: {key: glue output}}`` of two executions of the same pages."""
+    result = Comparison()
+    for page in sorted(first):
+        mine, theirs = first[page], second[page]
+        if set(mine) != set(theirs):
+            result.problems.append(
+                f"{page}: different glue keys: only in the page test "
+                f"{sorted(set(mine) - set(theirs))}, only in the build "
+                f"{sorted(set(theirs) - set(mine))}"
+            )
+        for key in sorted(set(mine) & set(theirs)):
+            flags = (is_reproducible(mine[key]), is_reproducible(theirs[key]))
+            if flags[0] != flags[1]:
+                result.problems.append(
+                    f"{page}: {key} is marked reproducible={flags[0]} in the page test and "
+                    f"{flags[1]} in the build"
+                )
+            if not (flags[0] and flags[1]):
+                result.marked.append(key)
+            elif LEGACY_NAMES.search(key):
+                result.by_name.append(key)
+            else:
+                result.compared.append(key)
+                a, b = plain_text(mine[key]), plain_text(theirs[key])
+                if a != b:
+                    result.differ.append(f"{page}: {key}: page test {a!r} != build {b!r}")
+    return result
+
+
+def glue_output(key: str, text: str, reproducible: bool = True) -> dict:
+    meta = {"scrapbook": {"name": key, "mime_prefix": ""}}
+    if not reproducible:
+        meta["optimlab"] = {"reproducible": False}
+    return {"output_type": "display_data", "data": {"text/plain": text}, "metadata": meta}
+
+
+def test_compare_finds_a_changed_value_and_skips_only_marked_keys():
+    first = {"book/p": {
+        "p_loss": glue_output("p_loss", "1.5"),
+        "p_epoch_s": glue_output("p_epoch_s", "0.25", reproducible=False),
+        "build_date": glue_output("build_date", "2026-01-01"),
+    }}
+    second = {"book/p": {
+        "p_loss": glue_output("p_loss", "1.5000001"),
+        "p_epoch_s": glue_output("p_epoch_s", "0.5", reproducible=False),
+        "build_date": glue_output("build_date", "2026-01-02"),
+    }}
+    result = compare(first, second)
+    assert result.compared == ["p_loss"] and result.marked == ["p_epoch_s"]
+    assert result.by_name == ["build_date"] and not result.problems
+    assert result.differ == ["book/p: p_loss: page test '1.5' != build '1.5000001'"]
+    second["book/p"]["p_loss"] = glue_output("p_loss", "1.5")
+    assert not compare(first, second).differ
+
+
+def test_compare_reports_different_keys_and_marks():
+    first = {"book/p": {"a": glue_output("a", "1"), "b": glue_output("b", "2")}}
+    second = {"book/p": {"a": glue_output("a", "1", reproducible=False)}}
+    problems = compare(first, second).problems
+    assert problems == [
+        "book/p: different glue keys: only in the page test ['b'], only in the build []",
+        "book/p: a is marked reproducible=True in the page test and False in the build",
+    ]
+
+
+@pytest.mark.site
 def test_page_tests_and_site_build_glue_the_same_numbers(built_site, report_time):
     pool = page_runs()
     # A build that failed on warnings alone (--keep-going) still executed every page, so
@@ -123,51 +199,29 @@ def test_page_tests_and_site_build_glue_the_same_numbers(built_site, report_time
         page = run.source.relative_to(ROOT).with_suffix("").as_posix()
         if run.error is None:
             tested[page] = pool.executed_path(run.source)
-    failed = sorted(
-        run.source.name for run in pool.runs.values() if run.error is not None
-    )
+    failed = sorted(run.source.name for run in pool.runs.values() if run.error is not None)
     missing = sorted(set(tested) - set(build))
     assert not missing, (
         f"pages executed by the page tests but not by the site build: {missing} "
         f"(see {built_site.log_path})"
     )
-
-    compared, marked, by_name, differ = [], [], [], []
-    for page, notebook in sorted(tested.items()):
-        mine, theirs = glue_outputs(notebook), glue_outputs(build[page])
-        assert set(mine) == set(theirs), (
-            f"{page}: different glue keys: only in the page test {sorted(set(mine) - set(theirs))}"
-            f", only in the build {sorted(set(theirs) - set(mine))}"
-        )
-        for key in sorted(mine):
-            flags = (is_reproducible(mine[key]), is_reproducible(theirs[key]))
-            assert flags[0] == flags[1], (
-                f"{page}: {key} is marked reproducible={flags[0]} in the page test and "
-                f"{flags[1]} in the build"
-            )
-            if not flags[0]:
-                marked.append(key)
-                continue
-            if LEGACY_NAMES.search(key):
-                by_name.append(key)
-                continue
-            compared.append(key)
-            a, b = plain_text(mine[key]), plain_text(theirs[key])
-            if a != b:
-                differ.append(f"{page}: {key}: page test {a!r} != build {b!r}")
-
-    print(f"compared ({len(compared)}): {', '.join(compared)}")
-    print(f"marked reproducible=False ({len(marked)}): {', '.join(marked)}")
-    print(f"excluded by the legacy name rule ({len(by_name)}): {', '.join(by_name)}")
+    result = compare(
+        {page: glue_outputs(nb) for page, nb in tested.items()},
+        {page: glue_outputs(build[page]) for page in tested},
+    )
+    print(f"compared ({len(result.compared)}): {', '.join(result.compared)}")
+    print(f"marked reproducible=False ({len(result.marked)}): {', '.join(result.marked)}")
+    print(f"excluded by the legacy name rule ({len(result.by_name)}): {', '.join(result.by_name)}")
     report_time(
-        f"reproducibility (page tests vs site build): {len(compared)} glued values compared "
-        f"on {len(tested)} pages; {len(marked)} marked reproducible=False; "
-        f"{len(by_name)} excluded by name (mark them): {', '.join(by_name)}"
+        f"reproducibility (page tests vs site build): {len(result.compared)} glued values "
+        f"compared on {len(tested)} pages; {len(result.marked)} marked reproducible=False; "
+        f"{len(result.by_name)} excluded by name (mark them): {', '.join(result.by_name)}"
         + (f"; not compared, page test failed: {', '.join(failed)}" if failed else "")
     )
-    assert compared, "no glued values found to compare"
-    assert not differ, (
-        f"{len(differ)} glued values differ between the page tests and the site build (a "
-        "timing, a date or a machine fact? glue it with reproducible=False; otherwise the "
-        "page is not reproducible):\n" + "\n".join(differ)
+    assert not result.problems, "\n".join(result.problems)
+    assert result.compared, "no glued values found to compare"
+    assert not result.differ, (
+        f"{len(result.differ)} glued values differ between the page tests and the site build "
+        "(a timing, a date or a machine fact? glue it with reproducible=False; otherwise the "
+        "page is not reproducible):\n" + "\n".join(result.differ)
     )
