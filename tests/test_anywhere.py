@@ -250,6 +250,21 @@ def test_site_build_refuses_the_fake_gpu(monkeypatch):
     notebooks._refuse_fake_gpu(None, None)
 
 
+def test_real_build_with_the_fake_gpu_switch_stops_before_running_a_page(tmp_path):
+    """The wiring, not just the function: tools/build.sh with this repository's
+    _config.yml refuses to start while OPTIMLAB_FAKE_GPU is set."""
+    (tmp_path / "book").symlink_to(ROOT / "book")
+    shutil.copy(ROOT / "_config.yml", tmp_path)
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/build_report\n")
+    env = dict(os.environ, OPTIMLAB_FAKE_GPU="1")
+    out = subprocess.run([str(ROOT / "tools" / "build.sh"), str(tmp_path)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode != 0
+    assert "OPTIMLAB_FAKE_GPU=1 is set" in out.stdout + out.stderr
+    assert not (tmp_path / "_build" / "jupyter_execute").exists()  # no page ran
+    assert not (tmp_path / "_build" / "html" / "book").exists()
+
+
 # --- the GPU branches, on the fake accelerator ------------------------------------------
 
 
