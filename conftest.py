@@ -6,11 +6,13 @@
   page is executed in ``book/``, as the site build does (``tests/myst_nbmake.py``).
   When collection ends, all pages start executing in the background,
   ``--page-workers`` at a time, while the other tests run.
-* Order (``make test`` runs everything): unit and static tests first (beside the page
-  executions), then the site tests that build tiny books of their own (drills), then
-  the page results, then everything that reads the session's full site build. So the
-  full build starts only once every page has executed: it runs alone, and its timings
-  and execution table are not disturbed by the test suite itself.
+* With ``--site``, the full site build starts when collection ends too, in the
+  background (``tests/conftest.py``); this process then lowers its CPU priority, so
+  the build, which executes one page at a time, keeps a core to itself while the page
+  kernels and the unit tests share what it leaves.
+* Order (``make test`` runs everything): unit and static tests first, then the site
+  tests that build tiny books of their own (drills), then the page results, then
+  everything that reads the session's full site build.
 """
 
 from __future__ import annotations
@@ -65,18 +67,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def pytest_collection_finish(session):
-    """Start executing the session's pages in the background (tests/myst_nbmake.py)."""
-    if session.config.option.collectonly or not session.config.option.nbmake:
-        return
-    from tests.myst_nbmake import start_pool
+# How much lower the test process's CPU priority goes once the site build has started.
+YIELD_TO_BUILD = 10
 
-    start_pool(session)
+
+def pytest_collection_finish(session):
+    """Start the session's full site build (tests/conftest.py), then execute the pages
+    (tests/myst_nbmake.py), both in the background."""
+    if session.config.option.collectonly:
+        return
+    site = sys.modules.get("tests.conftest")
+    if site is not None and site.start_site_build(session):
+        os.nice(YIELD_TO_BUILD)  # what this process starts from now on yields to the build
+    if session.config.option.nbmake:
+        from tests.myst_nbmake import start_pool
+
+        start_pool(session)
 
 
 def pytest_sessionfinish(session):
     if "tests.myst_nbmake" in sys.modules:
         sys.modules["tests.myst_nbmake"].stop_pool()
+    if "tests.conftest" in sys.modules:
+        sys.modules["tests.conftest"].stop_site_build()
 
 
 def pytest_terminal_summary(terminalreporter):

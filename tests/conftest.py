@@ -4,6 +4,12 @@
 exactly as ``make html`` does, and hands the result to every test that asks for it
 (build, links, drills, reproducibility, browser tests).
 
+* When: as soon as collection ends (``conftest.py`` calls ``start_site_build``), in
+  the background, so the build (which executes one page at a time) runs beside the
+  unit tests and the page tests instead of after them. The test process and
+  everything it starts afterwards (page kernels, drills) run at a lower CPU priority
+  (``nice``), so the build gets the core it needs and its timings stay clean.
+
 * Where: into the repository's own ``_build/`` (the real site: screenshots and the
   like land beside it), with stdout and stderr captured in ``_build/build.log``.
 * Offline: where ``unshare -n`` is permitted (root, or user namespaces allowed), the
@@ -104,11 +110,12 @@ def offline_prefix() -> tuple[tuple[str, ...], str]:
     return ("unshare", "-n", "sh", "-c", OFFLINE_SCRIPT, "sh"), ""
 
 
-def run_build(book: Path, out: Path, *, offline: bool = True, timeout: float = BUILD_TIMEOUT_S):
-    """Run ``tools/build.sh BOOK OUT``; log to ``OUT/_build/build.log``; return a SiteBuild.
+def start_build(book: Path, out: Path, *, offline: bool = True, timeout: float = BUILD_TIMEOUT_S):
+    """Start ``tools/build.sh BOOK OUT`` now; return ``finish()``, which waits for it,
+    logs to ``OUT/_build/build.log`` and returns a SiteBuild.
 
     With ``offline=True`` the build runs under ``unshare -n`` where that is permitted.
-    A summary (return code, wall time, offline) goes to ``OUT/_build/build.json``.
+    A summary (return code, wall time, offline, load) goes to ``OUT/_build/build.json``.
     """
     prefix, note = offline_prefix() if offline else ((), "offline not requested")
     build_dir = Path(out) / "_build"
@@ -118,39 +125,51 @@ def run_build(book: Path, out: Path, *, offline: bool = True, timeout: float = B
     sources = source_digest(book)
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
-    with open(log_path, "w", encoding="utf-8") as log:
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed by finish)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+
+    def finish() -> SiteBuild:
         try:
-            rc = subprocess.run(
-                cmd, stdout=log, stderr=subprocess.STDOUT, timeout=timeout, cwd=ROOT
-            ).returncode
+            rc = proc.wait(timeout=max(1.0, timeout - (time.perf_counter() - start)))
         except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
             rc = -9
             log.write(f"\n[site tests] build killed after {timeout} s\n")
-    wall = time.perf_counter() - start
-    text = ANSI.sub("", log_path.read_text(encoding="utf-8", errors="replace"))
-    log_path.write_text(text, encoding="utf-8")
-    result = SiteBuild(
-        out=Path(out),
-        returncode=rc,
-        log=text,
-        wall_s=wall,
-        offline=bool(prefix),
-        offline_note=note,
-        sources=sources,
-        sources_changed=source_digest(book) != sources,
-        load=(load_before, os.getloadavg()[0]),
-    )
-    summary = {
-        "returncode": rc,
-        "wall_s": wall,
-        "offline": result.offline,
-        "note": note,
-        "sources": sources,
-        "sources_changed": result.sources_changed,
-        "load": result.load,
-    }
-    (build_dir / "build.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    return result
+        wall = time.perf_counter() - start
+        log.close()
+        text = ANSI.sub("", log_path.read_text(encoding="utf-8", errors="replace"))
+        log_path.write_text(text, encoding="utf-8")
+        result = SiteBuild(
+            out=Path(out),
+            returncode=rc,
+            log=text,
+            wall_s=wall,
+            offline=bool(prefix),
+            offline_note=note,
+            sources=sources,
+            sources_changed=source_digest(book) != sources,
+            load=(load_before, os.getloadavg()[0]),
+        )
+        summary = {
+            "returncode": rc,
+            "wall_s": wall,
+            "offline": result.offline,
+            "note": note,
+            "sources": sources,
+            "sources_changed": result.sources_changed,
+            "load": result.load,
+        }
+        (build_dir / "build.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        return result
+
+    finish.proc = proc
+    return finish
+
+
+def run_build(book: Path, out: Path, *, offline: bool = True, timeout: float = BUILD_TIMEOUT_S):
+    """Run ``tools/build.sh BOOK OUT`` to the end (see :func:`start_build`)."""
+    return start_build(book, out, offline=offline, timeout=timeout)()
 
 
 def load_build(out: Path) -> SiteBuild | None:
@@ -174,10 +193,47 @@ def load_build(out: Path) -> SiteBuild | None:
     )
 
 
+def site_output() -> Path:
+    return Path(os.environ.get("SITE_OUTPUT") or ROOT).resolve()
+
+
+# The session's full build, when start_site_build() started it early: {"finish": ...}.
+_EARLY: dict = {}
+
+
+def start_site_build(session) -> bool:
+    """Start the session's full build now, in the background, if a collected test will
+    read it (``built_site``) and ``--site`` is on; True if it started.
+
+    ``conftest.py`` calls this when collection ends, before the page tests start, so
+    the build (one page at a time) runs beside the unit and page tests, which yield
+    the CPU to it (they run at a lower priority).
+    """
+    if not session.config.getoption("--site"):
+        return False
+    if not any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        return False
+    out = site_output()
+    if os.environ.get("SITE_REUSE") == "1" and load_build(out) is not None:
+        return False
+    _EARLY["finish"] = start_build(ROOT, out)
+    return True
+
+
+def stop_site_build() -> None:
+    """Kill the early build if the session ends before any test read it."""
+    finish = _EARLY.get("finish")
+    if finish is not None and finish.proc.poll() is None:
+        finish.proc.kill()
+        finish()
+
+
 @pytest.fixture(scope="session")
 def built_site() -> SiteBuild:
     """The whole site, built once per session (see the module docstring)."""
-    out = Path(os.environ.get("SITE_OUTPUT") or ROOT).resolve()
+    if "finish" in _EARLY:
+        return _EARLY["finish"]()
+    out = site_output()
     if os.environ.get("SITE_REUSE") == "1":
         reused = load_build(out)
         if reused is not None:
