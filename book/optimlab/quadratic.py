@@ -305,7 +305,9 @@ def plot_excess(histories, lm_loss: float, *, ax=None, bounds=None, ceiling=1e6)
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("excess over least squares")
-    ax.legend(loc="upper right")
     ax.grid(True, which="major")
     ax.figure.tight_layout()
+    # Below the axes, after the layout (figures are saved with bbox_inches="tight",
+    # which makes room for it): the curves fill the panel from corner to corner.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     return ax.figure
