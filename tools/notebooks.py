@@ -224,7 +224,7 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
             "buttons": [
                 {
                     "type": "link",
-                    "text": "Colab",
+                    "text": "Open in Colab",
                     "tooltip": "Open this page's notebook in Colab",
                     "icon": "_static/images/logo_colab.png",
                     "url": url,
