@@ -53,6 +53,18 @@ def _check_rates(learning_rates) -> np.ndarray:
     return rates
 
 
+def _check_table(table, steps: int) -> np.ndarray:
+    table = np.asarray(table, dtype=np.float64)
+    if table.ndim != 2 or table.shape[0] == 0 or table.shape[1] != steps:
+        raise ValueError(
+            f"a learning-rate table must have one row per run and {steps} columns "
+            f"(one per step), got shape {table.shape}"
+        )
+    if not np.all(np.isfinite(table)) or np.any(table < 0):
+        raise ValueError("a learning-rate table must hold finite numbers >= 0")
+    return table
+
+
 def _check_steps(steps) -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
@@ -160,7 +172,9 @@ def _runs(rates, beta0, A, c, m, order, beta_hat, gram, lm_loss, *, make_optimiz
     """All runs at once: vmap over learning rates of one scan over the steps."""
 
     def one_run(lr):
-        opt = make_optimizer(lr)
+        # A row of a table is a schedule: the learning rate of every step, looked up by
+        # the optimizer's own step count.
+        opt = make_optimizer(lr if lr.ndim == 0 else (lambda count: lr[count]))
 
         def step(carry, t):
             beta, state = carry
@@ -187,12 +201,15 @@ def sweep(
     make_optimizer=optax.sgd,
     seed: int = 1234,
     params=None,
+    labels=None,
 ) -> list[History]:
     """Train at every learning rate at once; one :class:`History` per rate.
 
     Args:
       problem: the data.
-      learning_rates: the rates to try (any positive numbers).
+      learning_rates: the rates to try (any positive numbers), or a table with one
+        row per run and one column per step: a schedule's learning rate at every step
+        (computed in float64 beforehand; the optimizer looks it up by its step count).
       batch_size: rows per step, in the lecture's batch order (short last batch kept).
       steps: optimizer steps per run (the batch order repeats every epoch).
       loss: ``"sum"`` (the lecture's sum of squares over the batch) or ``"mean"``
@@ -200,6 +217,7 @@ def sweep(
       make_optimizer: ``learning_rate -> optax.GradientTransformation``, hashable
         (a module-level function such as ``optax.sgd``), so the program is reused.
       seed, params: the shuffle's seed and the starting point (zeros by default).
+      labels: one label per run (default: optimizer name and learning rate).
 
     ``History.loss`` is the full-data *sum* of squares before every step and after
     the last one, whatever ``loss`` is; ``History.epoch`` counts epochs.
@@ -210,7 +228,13 @@ def sweep(
     ([9, 9], 'sgd lr=0.01 (mb=10, mean)')
     """
     batch_size, _ = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=1)
-    loss, steps, rates = _check_loss(loss), _check_steps(steps), _check_rates(learning_rates)
+    loss, steps = _check_loss(loss), _check_steps(steps)
+    if np.ndim(learning_rates) == 2:
+        rates = _check_table(learning_rates, steps)
+    else:
+        rates = _check_rates(learning_rates)
+    if labels is not None and len(labels) != len(rates):
+        raise ValueError(f"labels must name every run: {len(rates)} runs, {len(labels)} labels")
     exact = _Exact.of(problem)
     beta0 = np.zeros(problem.k) if params is None else np.asarray(params, dtype=np.float64)
     if beta0.shape != (problem.k,):
@@ -226,9 +250,13 @@ def sweep(
     losses, betas = np.asarray(losses), np.asarray(betas)
     name = getattr(make_optimizer, "__name__", "optimizer")
     per_epoch = steps_per_epoch(problem.n, batch_size)
+    if labels is None:
+        labels = [f"{name} lr={lr:g} (mb={batch_size}, {loss})" if np.ndim(lr) == 0
+                  else f"{name} schedule {i} (mb={batch_size}, {loss})"
+                  for i, lr in enumerate(rates)]
     return [
         History(
-            label=f"{name} lr={lr:g} (mb={batch_size}, {loss})",
+            label=labels[i],
             batch_size=batch_size,
             epochs=math.ceil(steps / per_epoch),
             loss=np.r_[start, losses[i]],
@@ -236,7 +264,7 @@ def sweep(
             params=betas[i],
             loop="sweep",
         )
-        for i, lr in enumerate(rates)
+        for i in range(len(rates))
     ]
 
 
