@@ -233,7 +233,7 @@ def plot_adam_internals(traces, coordinate: int, *, windows_per_epoch: int = 20)
     traces = list(traces)
     if not traces:
         raise ValueError("give at least one AdamTrace")
-    fig, axes = figure(len(traces) + 1, 1, sharex=True, height=2.3 * (len(traces) + 1),
+    fig, axes = figure(len(traces) + 1, 1, sharex=True, height=2.6 * (len(traces) + 1),
                        squeeze=False)
     axes = axes[:, 0]
     for ax, t in zip(axes, traces):
@@ -247,7 +247,8 @@ def plot_adam_internals(traces, coordinate: int, *, windows_per_epoch: int = 20)
                     markevery=0.1, label=name)
         ax.set_yscale("log")
         ax.set_ylabel(f"batch size {t.batch_size}")
-        ax.legend(loc="upper right", ncols=3, fontsize="small")
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=3, fontsize="small",
+                  borderaxespad=0.2)
         ax.grid(True, which="major")
     for t, (c, ls, m) in zip(traces, styles()):
         per = max(1, t.steps // (t.epochs * windows_per_epoch))
@@ -259,7 +260,8 @@ def plot_adam_internals(traces, coordinate: int, *, windows_per_epoch: int = 20)
     axes[-1].set_yscale("log")
     axes[-1].set_ylabel("applied step")
     axes[-1].set_xlabel("epoch")
-    axes[-1].legend(loc="lower right", fontsize="small")
+    axes[-1].legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, fontsize="small",
+                    borderaxespad=0.2)
     axes[-1].grid(True, which="major")
     fig.tight_layout()
     return fig
