@@ -237,6 +237,8 @@ def test_served_notebook_runs_outside_the_repository(page, built_site, wheel, tm
     said = stream_text(nb.cells[1])
     assert f"installing it with pip from {wheel}" in said, said
     assert re.search(rf"optimlab \S+ from {re.escape(str(tmp_path / 'venv'))}/", said), said
+    if page == "book/build_report":  # the page says so itself: build-only checks were off
+        assert glued(nb)["build_checks_state"] == "off"
     report_time(f"outside the repository: {page}.ipynb ran in {seconds:.1f} s (install included)")
 
 
