@@ -208,3 +208,27 @@ def test_fake_gpu_adds_one_clearly_named_device_backed_by_the_cpu():
     assert lines[1].startswith("No GPU was present")
     assert "FAKE accelerator" in lines[1] and "not a GPU" in lines[1]
     assert lines[2] == "fake-gpu = JAX cpu:1, fake-cuda = PyTorch cpu (OPTIMLAB_FAKE_GPU=1)"
+
+
+def test_jax_gpu_branches_with_a_gpu_faked_by_monkeypatch(monkeypatch):
+    """What a machine with a JAX GPU runs: 'gpu' is listed after 'cpu' and resolves to
+    JAX's first GPU device; machine.gpus() names it once."""
+    import types
+
+    import jax
+
+    from optimlab import machine
+
+    real = jax.devices
+    gpu = types.SimpleNamespace(platform="gpu", device_kind="NVIDIA H200")
+
+    def devices(backend=None):
+        return [gpu] if backend == "gpu" else real(backend)
+
+    monkeypatch.setattr(jax, "devices", devices)
+    monkeypatch.delenv(timing.FAKE_GPU_ENV, raising=False)
+    assert jax_devices() == ["cpu", "gpu"]
+    assert timing.jax_device("gpu") is gpu
+    assert timing.jax_counterpart("cuda") == "gpu"
+    assert machine.gpus() == ["NVIDIA H200"]
+    assert machine.gpu_sentence() == "GPU present: NVIDIA H200."
