@@ -97,3 +97,12 @@ def test_bad_arguments_of_the_helpers(trace):
         windowed(np.ones(3), 0)
     with pytest.raises(ValueError, match="at least one"):
         plot_adam_internals([], 0)
+
+
+def test_epoch_mean(trace):
+    per_epoch = trace.steps // trace.epochs
+    means = trace.epoch_mean(np.abs(trace.step))
+    assert np.allclose(means[1], np.abs(trace.step[per_epoch:2 * per_epoch]).mean())
+    assert trace.epoch_mean(trace.loss[1:]).shape == (trace.epochs,)
+    with pytest.raises(ValueError, match="one row per step"):
+        trace.epoch_mean(trace.loss)

@@ -74,6 +74,24 @@ class AdamTrace:
         """Full-data loss after the last step."""
         return float(self.loss[-1])
 
+    def epoch_mean(self, values) -> np.ndarray:
+        """Mean of ``values`` (one row per step, any shape) over each epoch's steps.
+
+        Pass ``np.abs(trace.step)`` for the mean step size, ``trace.grad ** 2`` for the
+        mean square gradient, ``trace.loss[1:]`` for the mean loss after each step.
+
+        >>> from optimlab.data import make_problem
+        >>> t = adam_probe(make_problem(40, 3, 2), 0.1, epochs=2, batch_size=10)
+        >>> t.epoch_mean(np.abs(t.step)).shape
+        (2,)
+        """
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape[:1] != (self.steps,):
+            raise ValueError(
+                f"values must have one row per step ({self.steps}), got shape {values.shape}"
+            )
+        return values.reshape(self.epochs, -1).mean(axis=1)
+
     def memory_share(self, first: int, coordinate: int) -> np.ndarray:
         """Share of ``v_hat`` at each step that comes from the first ``first`` steps.
 
