@@ -77,7 +77,7 @@ def test_compile_table_keeps_only_compiled_timings(timings):
 
 
 def test_time_epoch_optax_rejects_a_bad_loop(tiny):
-    with pytest.raises(ValueError, match=r"loop must be one of \['compiled', 'lecture', 'python'\], got 'fast'"):
+    with pytest.raises(ValueError, match=r"loop must be one of \['compiled', 'lecture'\], got 'fast'"):
         time_epoch_optax(tiny, optax.sgd(1e-3), 10, loop="fast", repeats=1)
 
 
@@ -93,15 +93,3 @@ def test_time_epoch_rejects_bad_batch_size_and_repeats(tiny):
         time_epoch_torch(tiny, sgd, 0, repeats=1)
     with pytest.raises(ValueError, match=r"repeats must be a whole number >= 1"):
         time_epoch_optax(tiny, optax.sgd(1e-3), 10, repeats=0)
-
-
-def test_python_loop_takes_the_lecture_loops_steps_without_its_step_losses(tiny):
-    from optimlab.optax_fit import optax_optimize
-    from optimlab.runtime import python_loop
-
-    ref = optax_optimize(tiny, optax.sgd(1e-3), epochs=2, batch_size=10)
-    params, loss = python_loop(tiny, optax.sgd(1e-3), epochs=2, batch_size=10)
-    np.testing.assert_allclose(params, ref.params, rtol=1e-13, atol=1e-13)
-    assert float(loss) == pytest.approx(ref.final_loss, rel=1e-13)
-    t = time_epoch_optax(tiny, optax.sgd(1e-3), 10, loop="python", repeats=1)
-    assert t.label == "optax Python loop, no step losses (cpu)" and t.compile_s is None

@@ -1,56 +1,21 @@
 """Time per epoch of the training loops, in one table form for both frameworks.
 
 Each timing is one epoch that, like the lecture's loop, also records the full-data
-loss before every step, except ``loop="python"``: the lecture's Python loop without
-its per-step full-data loss (and the ``.item()`` that waits for it), which splits the
-compiled loop's speed-up into its two parts. Rows of a runtime table are batch sizes;
-columns name the loop and the device, e.g. ``"optax compiled (cpu)"`` or
-``"torch DataLoader (cuda)"``.
+loss before every step. Rows of a runtime table are batch sizes; columns name the
+loop and the device, e.g. ``"optax compiled (cpu)"`` or ``"torch DataLoader (cuda)"``.
 """
 
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
-import optax
 import pandas as pd
 
-from .batching import check_fit_args, shuffled_batches
-from .data import Problem, sum_of_squares
+from .data import Problem
 from .optax_fit import CompiledLoop, _initial_params, optax_optimize
 from .timing import Timing, jax_device, time_call
 from .torch_fit import fit_torch
 
-OPTAX_LOOPS = {
-    "lecture": "optax lecture loop",
-    "python": "optax Python loop, no step losses",
-    "compiled": "optax compiled",
-}
-
-
-def python_loop(problem: Problem, optimizer, *, epochs=1, batch_size=1, seed=1234):
-    """The lecture's loop without its per-step full-data loss: the same steps from
-    Python, the loss computed once at the end. Returns ``(params, final_loss)``.
-
-    >>> from optimlab.data import make_problem
-    >>> p = make_problem(40, 3, 2)
-    >>> params, loss = python_loop(p, optax.sgd(1e-3), epochs=2, batch_size=10)
-    >>> ref = optax_optimize(p, optax.sgd(1e-3), epochs=2, batch_size=10)
-    >>> bool(abs(float(loss) / ref.final_loss - 1) < 1e-12)
-    True
-    """
-    batch_size, epochs = check_fit_args(problem.X, problem.y, batch_size=batch_size,
-                                        epochs=epochs)
-    X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
-    params = _initial_params(problem, None)
-    opt_state = optimizer.init(params)
-    grad_fn = jax.grad(sum_of_squares)
-    for _ in range(epochs):
-        for batch in shuffled_batches(problem.n, batch_size, seed):
-            grad = grad_fn(params, X[batch, :], y[batch])
-            updates, opt_state = optimizer.update(grad, opt_state, params)
-            params = optax.apply_updates(params, updates)
-    return params, sum_of_squares(params, X, y)
+OPTAX_LOOPS = {"lecture": "optax lecture loop", "compiled": "optax compiled"}
 TORCH_LOOPS = {"dataloader": "torch DataLoader", "pregathered": "torch pre-gathered"}
 
 
@@ -64,17 +29,17 @@ def time_epoch_optax(
     repeats: int = 5,
     seed: int = 1234,
 ) -> Timing:
-    """Seconds per epoch of :func:`optax_optimize` (``loop="lecture"``), of
-    :func:`python_loop` (``loop="python"``) or of :class:`CompiledLoop`
-    (``loop="compiled"``, compile time reported apart)."""
+    """Seconds per epoch of :func:`optax_optimize` (``loop="lecture"``) or of
+    :class:`CompiledLoop` (``loop="compiled"``, compile time reported apart)."""
     if loop not in OPTAX_LOOPS:
         raise ValueError(f"loop must be one of {sorted(OPTAX_LOOPS)}, got {loop!r}")
     label = f"{OPTAX_LOOPS[loop]} ({device})"
     with jax.default_device(jax_device(device)):
-        python = {"lecture": optax_optimize, "python": python_loop}.get(loop)
-        if python is not None:
+        if loop == "lecture":
             return time_call(
-                lambda: python(problem, optimizer, epochs=1, batch_size=batch_size, seed=seed),
+                lambda: optax_optimize(
+                    problem, optimizer, epochs=1, batch_size=batch_size, seed=seed
+                ),
                 repeats=repeats,
                 warmup=1,
                 label=label,
