@@ -1,0 +1,81 @@
+"""The fixed cost of a page: what every page pays before its own work (issue 14).
+
+Executes small notebooks the way the site build does (a fresh IPython kernel each, with
+nbclient, in ``book/``) and prints the median wall time of each, with the machine's
+load average, so that the numbers say under what load they were taken:
+
+* ``kernel``: a page with one empty cell (kernel start-up and shutdown);
+* ``first cell``: the usual first cell (JAX in float64, ``glue``);
+* ``+ problem``: plus the lecture's problem and its least-squares answer;
+* ``+ torch`` and ``+ pyplot``: what a PyTorch page or a page with figures adds.
+
+usage: .venv/bin/python tools/page_cost.py [--repeats N] [--book DIR ...]
+(``--book`` points at another ``book/`` folder, e.g. one with an older ``optimlab``;
+with several, the runs alternate between them, so that a changing load hits all alike.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST = (
+    "import jax\n"
+    'jax.config.update("jax_enable_x64", True)\n'
+    "from optimlab.gluing import glue"
+)
+PROBLEM = (
+    "from optimlab.data import least_squares, make_problem\n"
+    "problem = make_problem()\n"
+    "beta_hat, lm_loss = least_squares(problem)"
+)
+CASES = {
+    "kernel": ["pass"],
+    "first cell": [FIRST],
+    "+ problem": [FIRST, PROBLEM],
+    "+ problem + torch": [FIRST, PROBLEM, "import torch"],
+    "+ problem + pyplot": [FIRST, PROBLEM, "import matplotlib.pyplot as plt"],
+}
+
+
+def run(cells: list[str], book: Path) -> float:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env.pop("MPLBACKEND", None)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=300).execute(cwd=str(book), env=env)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--book", type=Path, action="append")
+    args = parser.parse_args()
+    books = args.book or [ROOT / "book"]
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()}")
+    times = {(name, book): [] for name in CASES for book in books}
+    for _ in range(args.repeats):
+        for name, cells in CASES.items():
+            for book in books:
+                times[name, book].append(run(cells, book))
+    for book in books:
+        print(f"book: {book}")
+        for name in CASES:
+            t = times[name, book]
+            print(f"{name:>20}: median {statistics.median(t):5.2f} s  "
+                  f"({', '.join(f'{x:.2f}' for x in t)})")
+    print(f"load average at the end {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
