@@ -214,7 +214,7 @@ class PagePool:
             async with slots:
                 await self._run_page(self.runs[path], env)
 
-        await asyncio.gather(*(one(p) for p in self.order()))
+        await asyncio.gather(*(one(p) for p in self.order()), return_exceptions=True)
         self.wall_s = time.perf_counter() - start
         self.sources_after = source_digest(self.rootdir) if self._is_book() else ""
         durations = {run.source.name: round(run.seconds, 2) for run in self.runs.values()}
@@ -233,37 +233,46 @@ class PagePool:
         (self.out / "durations.json").write_text(json.dumps(durations, indent=1), "utf-8")
 
     async def _run_page(self, run: PageRun, env) -> None:
-        nb = jupytext.read(run.source)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = []
-        extra = {"kernel_name": self.kernel} if self.kernel else {}
-        client = NotebookClient(
-            nb, timeout=self.timeout, allow_errors=False, record_timing=True, **extra
-        )
         start = time.perf_counter()
+        nb = None
         try:
+            nb = jupytext.read(run.source)
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = []
+            extra = {"kernel_name": self.kernel} if self.kernel else {}
+            client = NotebookClient(
+                nb, timeout=self.timeout, allow_errors=False, record_timing=True, **extra
+            )
             await client.async_execute(cwd=str(run.source.parent), env=env)
-        except CellExecutionError:
-            run.error = failing_cell(nb)
+        except CellExecutionError as err:
+            run.error = failing_cell(nb) or NotebookError(
+                summary=str(err).strip().split("\n")[-1], trace=str(err), failing_cell_index=-1
+            )
         except CellTimeoutError as err:
             trace = err.args[0]
             run.error = NotebookError(
                 summary=trace.split("\n")[0], trace=trace, failing_cell_index=unfinished_cell(nb)
             )
         except asyncio.CancelledError:
-            raise
-        except Exception as err:  # a kernel that would not start, and the like
             run.error = NotebookError(
-                summary=f"{type(err).__name__}: {err}", trace=repr(err), failing_cell_index=0
+                summary="stopped: the session ended first",
+                trace="stopped: the session ended first",
+                failing_cell_index=-1,
+            )
+            raise
+        except Exception as err:  # a page jupytext cannot read, a kernel that won't start
+            run.error = NotebookError(
+                summary=f"{type(err).__name__}: {err}", trace=repr(err), failing_cell_index=-1
             )
         finally:
             run.seconds = time.perf_counter() - start
             run.nb = nb
-        target = self.executed_path(run.source)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, target)
-        run.done.set()
+            if nb is not None:
+                target = self.executed_path(run.source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, target)
+            run.done.set()
 
     def result(self, source: Path, timeout: float | None = None) -> PageRun:
         run = self.runs[Path(source).resolve()]
@@ -316,7 +325,8 @@ class MystNotebookItem(NotebookItem):
         run = POOL.result(source)
         self.user_properties.append(("execution_s", round(run.seconds, 2)))
         if run.error is not None:
-            n = code_cell_number(run.nb, run.error.failing_cell_index) if run.nb else 0
+            index = run.error.failing_cell_index
+            n = code_cell_number(run.nb, index) if run.nb and index >= 0 else 0
             run.error.summary = f"{source.name}, code cell {n}: {run.error.summary}"
             run.error.trace = f"page {source}, code cell {n}\n{run.error.trace}"
             raise NotebookFailedException(NotebookResult(nb=run.nb, error=run.error))
