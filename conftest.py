@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,40 @@ def pytest_sessionfinish(session):
         sys.modules["tests.conftest"].stop_site_build()
 
 
+# Wall seconds of the tests in each part of the run, and when the session started.
+PARTS: dict[str, float] = {}
+SESSION_START = [0.0]
+
+
+def part(item) -> str:
+    order = run_order(item)
+    if order == 3:
+        return "browser tests" if "browser" in item.keywords else "tests of the site build"
+    return ["unit and static tests", "drills (tiny books)", "page results"][order]
+
+
+def pytest_sessionstart(session):
+    SESSION_START[0] = time.perf_counter()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    start = time.perf_counter()
+    yield
+    PARTS[part(item)] = PARTS.get(part(item), 0.0) + time.perf_counter() - start
+
+
 def pytest_terminal_summary(terminalreporter):
+    if PARTS:
+        terminalreporter.section("where the time went (wall seconds)")
+        total = time.perf_counter() - SESSION_START[0]
+        terminalreporter.write_line(f"{total:7.1f} s  the whole session")
+        for name, seconds in PARTS.items():
+            terminalreporter.write_line(f"{seconds:7.1f} s  {name}")
+        terminalreporter.write_line(
+            "(the page executions and the site build run in the background meanwhile: "
+            "'page results' and the first test of the site build are mostly waiting)"
+        )
     pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
     if pool is None or pool.wall_s is None:
         return
