@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .compare import relative_difference
-from .plots import figure, plot_losses, styles
+from .plots import PANEL_HEIGHT, figure, plot_losses, styles
 
 
 def _pairs(torch_runs, optax_runs):
@@ -76,7 +76,7 @@ def plot_agreement(torch_runs, optax_runs, reference_loss, tolerance, parts: int
     page checks. Returns the figure.
     """
     pairs = _pairs(torch_runs, optax_runs)
-    fig, (top, bottom) = figure(1, 2, sharex=True)
+    fig, (top, bottom) = figure(1, 2, sharex=True, height=2 * PANEL_HEIGHT + 1.2)
     plot_losses([t for t, _ in pairs], reference_loss, ax=top)
     for (t, o), (color, ls, marker) in zip(pairs, styles()):
         ends, worst = worst_by_stretch(t.loss, o.loss, parts)
@@ -84,5 +84,6 @@ def plot_agreement(torch_runs, optax_runs, reference_loss, tolerance, parts: int
                     label=f"mb={t.batch_size}")
     bottom.axhline(tolerance, color="k", ls=":", marker="", label="checked tolerance")
     bottom.set(yscale="log", xlabel="epoch", ylabel="|torch/optax - 1|")
-    bottom.legend(ncols=2)
+    # below the panel: the differences of a run can lie anywhere in it
+    bottom.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     return fig
