@@ -1,0 +1,490 @@
+"""Sphinx extension: light, accessible pages (issue 13).
+
+Registered in ``_config.yml`` under ``sphinx: local_extensions``. What it changes, and
+why each change is made here rather than elsewhere:
+
+* **Tables without empty header cells.** pandas writes a DataFrame whose index has a
+  name with two header rows: the column names above blank cells, and the index name
+  above another row of blank cells. Readers see a stray row; screen readers meet empty
+  ``<th>`` cells (axe ``empty-table-header``). :func:`fix_table_headers` moves the
+  index names up into the blank corner cells of the row above and drops the stray row;
+  any header cell still blank (the corner of an unnamed index) becomes a ``<td>``.
+  Done on the doctree (``doctree-resolved``), so every table on every page is fixed
+  in one place, glued tables included, and no number is touched: only the header's
+  blank cells change.
+* **Only what a page uses.** MathJax (1.2 MB) only on pages with math of their own
+  (Sphinx also counts math on pages that a page's toctree includes); Sphinx's search
+  tools and search index only on the search page (the theme loads them everywhere
+  for a search-as-you-type feature this book leaves off: its search box opens the
+  search page); Font Awesome once, as the theme's web fonts, not a second time as a
+  1.5 MB script that redraws the same ten icons as SVG (template filter below).
+* **Small things.** A meta description per page (front matter ``description``, or the
+  page's first paragraph), ``width``/``height`` on figure images (no layout shift), a
+  favicon, and a root ``index.html`` with a title and a plain link that works without
+  JavaScript.
+* **Figures in dark mode and contrast fixes** in ``tools/theme/static/lightpages.css``:
+  figures (SVG with transparent background and black ink, see ``optimlab.plots``) are
+  inverted in dark mode with the hue turned back, so text and axes are white on the
+  dark page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import struct
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
+THEME = Path(__file__).resolve().parent / "theme"
+CSS_FILE = "lightpages.css"
+DESCRIPTION_CHARS = 160
+SEARCH_SCRIPTS = ("_static/searchtools.js", "_static/language_data.js", "searchindex.js")
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+def _blank(cell) -> bool:
+    return not cell.get_text().replace("\xa0", " ").strip()
+
+
+def fix_table_headers(markup: str) -> str:
+    """``markup`` with every table's header free of empty header cells (see module doc).
+
+    >>> t = ('<table><thead><tr><th></th><th>loss</th></tr>'
+    ...      '<tr><th>run</th><th></th></tr></thead>'
+    ...      '<tbody><tr><th>a</th><td>1.5</td></tr></tbody></table>')
+    >>> fix_table_headers(t)
+    '<table><thead><tr><th>run</th><th>loss</th></tr></thead><tbody><tr><th>a</th><td>1.5</td></tr></tbody></table>'
+    >>> fix_table_headers('<table><thead><tr><th></th><th>x</th></tr></thead></table>')
+    '<table><thead><tr><td></td><th>x</th></tr></thead></table>'
+    """
+    if "<table" not in markup or "<th" not in markup:
+        return markup
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    changed = False
+    for thead in soup.find_all("thead"):
+        rows = thead.find_all("tr", recursive=False)
+        if len(rows) >= 2:
+            changed |= _merge_index_names(rows[-2], rows[-1])
+    for th in soup.find_all("th"):
+        if _blank(th):
+            th.name = "td"
+            changed = True
+    return str(soup) if changed else markup
+
+
+def _merge_index_names(above, names) -> bool:
+    """Move the index names (``names``: name cells, then blanks) into ``above``'s blank
+    leading cells and drop the ``names`` row; False (nothing done) when it is not such
+    a row or the cells above are not blank."""
+    cells = names.find_all(["th", "td"], recursive=False)
+    k = 0
+    while k < len(cells) and not _blank(cells[k]):
+        k += 1
+    if k == 0 or any(not _blank(c) for c in cells[k:]):
+        return False
+    top = above.find_all(["th", "td"], recursive=False)
+    if len(top) < k or any(not _blank(c) or c.get("colspan") for c in top[:k]):
+        return False
+    for target, name in zip(top[:k], cells[:k]):
+        target.clear()
+        for child in list(name.children):
+            target.append(child.extract())
+        target.name = "th"
+        for attr in ("class",):
+            if name.get(attr):
+                target[attr] = name[attr]
+    names.decompose()
+    return True
+
+
+def _on_doctree_resolved(app: Sphinx, doctree, docname: str) -> None:
+    for raw in doctree.findall(nodes.raw):
+        if "html" not in raw.get("format", "").split():
+            continue
+        text = raw.astext()
+        fixed = fix_table_headers(text)
+        if fixed != text:
+            raw.children = [nodes.Text(fixed)]
+
+
+# --- per-page assets, description, image sizes --------------------------------------------
+
+
+def _has_own_math(doctree) -> bool:
+    if doctree is None:
+        return False
+    return any(True for _ in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))))
+
+
+def _script(filename: str, **attributes: str):
+    from sphinx.builders.html._assets import _JavaScript
+
+    return _JavaScript(filename, **attributes)
+
+
+def _lighter_scripts(app, pagename, templatename, context, doctree) -> None:
+    """MathJax only on pages with math, and there on demand; scripts deferred.
+
+    * A page without math of its own loses MathJax and its configuration.
+    * A page with math gets ``lightpages-math.js`` instead, which loads MathJax when a
+      formula nears the window or the reader interacts (see that file).
+    * sphinx-design's and sphinx-thebe's files only on pages that use them (design
+      classes in the page; thebe switched on in ``launch_buttons``).
+    * Every other external script in the head is deferred (run after parsing, in
+      order), so none blocks the first paint; ``documentation_options.js`` stays as it
+      is, because an inline script right after it uses what it defines.
+    """
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    math = _has_own_math(doctree)
+    design = bool(re.search(r'class="[^"]*\bsd-', context.get("body") or ""))
+    launch = (app.config.html_theme_options or {}).get("launch_buttons") or {}
+    thebe = bool(launch.get("thebe"))
+    kept = []
+    for js in scripts:
+        filename = str(getattr(js, "filename", "") or "")
+        attributes = dict(getattr(js, "attributes", {}) or {})
+        body = attributes.get("body", "")
+        if filename == app.config.mathjax_path or "mathjax" in filename.lower():
+            if math:  # MathJax's own path is relative to _static/, like the loader
+                kept.append(_script("_static/lightpages-math.js", priority=js.priority,
+                                    defer="defer",
+                                    **{"data-mathjax": filename.removeprefix("_static/")}))
+            continue
+        if not math and body.startswith("window.MathJax"):
+            continue
+        if not design and "design-tabs" in filename:
+            continue
+        if not thebe and ("thebe" in filename or "THEBE" in body
+                          or attributes.get("type") == "text/x-thebe-config"):
+            continue
+        if (filename and "://" not in filename and "async" not in attributes
+                and "defer" not in attributes
+                and not filename.endswith("documentation_options.js")):
+            js = _script(filename, priority=js.priority, **attributes, defer="defer")
+        kept.append(js)
+    scripts[:] = kept
+    styles = context.get("css_files")
+    if styles is not None:
+        styles[:] = [
+            css for css in styles
+            if not (not design and "sphinx-design" in str(getattr(css, "filename", "")))
+            and not (not thebe and "thebe" in str(getattr(css, "filename", "")))
+        ]
+
+
+def first_paragraph(doctree) -> str:
+    """The text of the page's first paragraph of prose, whitespace collapsed."""
+    skip = (nodes.Admonition, nodes.sidebar, nodes.topic, nodes.table, nodes.raw,
+            nodes.literal_block, nodes.container)
+    for para in doctree.findall(nodes.paragraph):
+        parent, inside = para.parent, False
+        while parent is not None:
+            if isinstance(parent, skip):
+                inside = True
+                break
+            parent = parent.parent
+        text = " ".join(para.astext().split())
+        if not inside and len(text) > 40:
+            return text
+    return ""
+
+
+def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters (with "…").
+
+    >>> shorten("one two three", 9)
+    'one two…'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _description(app, pagename, doctree) -> str:
+    meta = app.env.metadata.get(pagename, {}) if pagename in app.env.all_docs else {}
+    text = meta.get("description") or (first_paragraph(doctree) if doctree else "")
+    return shorten(text)
+
+
+def _add_meta_description(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None:
+        return
+    text = _description(app, pagename, doctree)
+    if pagename == app.config.root_doc:
+        app.lightpages_root_description = text  # type: ignore[attr-defined]
+    if text:
+        tag = f'<meta name="description" content="{html.escape(text, quote=True)}" />\n'
+        context["metatags"] = context.get("metatags", "") + tag
+
+
+IMG = re.compile(r"<img\b[^>]*>")
+SRC = re.compile(r'\bsrc="([^"]+)"')
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Width and height in CSS px of an SVG (from its ``width``/``height``) or a PNG."""
+    try:
+        data = path.read_bytes()[:4096]
+    except OSError:
+        return None
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        w, h = struct.unpack(">II", data[16:24])
+        return w, h
+    if path.suffix.lower() == ".svg":
+        head = data.decode("utf-8", "replace")
+        tag = re.search(r"<svg\b[^>]*>", head)
+        if not tag:
+            return None
+        to_px = {"pt": 4 / 3, "px": 1.0, "": 1.0, "in": 96.0}
+        dims = []
+        for attr in ("width", "height"):
+            m = re.search(rf'\b{attr}="([0-9.]+)(pt|px|in)?"', tag.group(0))
+            if not m:
+                return None
+            dims.append(round(float(m.group(1)) * to_px[m.group(2) or ""]))
+        return dims[0], dims[1]
+    return None
+
+
+def _add_image_sizes(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if not body or "<img" not in body:
+        return
+    srcdir = Path(app.srcdir)
+    by_name = {dest: srcdir / src for src, dest in getattr(app.builder, "images", {}).items()}
+
+    def sized(match: re.Match) -> str:
+        tag = match.group(0)
+        if " width=" in tag or " height=" in tag:
+            return tag
+        src = SRC.search(tag)
+        if not src:
+            return tag
+        source = by_name.get(Path(src.group(1)).name)
+        size = image_size(source) if source else None
+        if not size:
+            return tag
+        return tag[:4] + f' width="{size[0]}" height="{size[1]}"' + tag[4:]
+
+    context["body"] = IMG.sub(sized, body)
+
+
+# --- theme: template filter, static files, favicon, root page ----------------------------
+
+
+def drop_scripts(markup: str, *names: str) -> str:
+    """``markup`` without the ``<script src=...>`` elements whose source contains a name.
+
+    >>> str(drop_scripts('<a/><script defer src="x/fontawesome.js?d=1"></script>', "fontawesome.js"))
+    '<a/>'
+    """
+    from markupsafe import Markup
+
+    def keep(match: re.Match) -> str:
+        src = match.group(1)
+        return "" if any(name in src for name in names) else match.group(0)
+
+    pattern = r'<script\b[^>]*\bsrc="([^"]*)"[^>]*>\s*</script>'
+    return Markup(re.sub(pattern, keep, str(markup)))
+
+
+def _on_config_inited(app: Sphinx, config) -> None:
+    # First, so that its components override the theme's (which the theme itself
+    # puts on templates_path).
+    config.templates_path = [str(THEME / "templates"), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(THEME / "static")]
+    if not config.html_favicon:
+        config.html_favicon = str(THEME / "favicon.svg")
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    templates = getattr(app.builder, "templates", None)
+    if templates is not None and hasattr(templates, "environment"):
+        templates.environment.filters["drop_scripts"] = drop_scripts
+
+
+ROOT_PAGE = """\
+<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>{title}</title>
+<meta name="description" content="{description}" />
+<link rel="canonical" href="{target}" />
+<link rel="icon" href="{favicon}" />
+<meta http-equiv="refresh" content="0; url={target}" />
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<p>The book starts at <a href="{target}">{start}</a>.</p>
+</main>
+</body>
+</html>
+"""
+
+
+def _write_root_page(app: Sphinx, exception) -> None:
+    """A root ``index.html`` that works without JavaScript (before sphinx-external-toc
+    writes its bare redirect, which it skips when the file exists)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    root = app.config.root_doc
+    index = Path(app.outdir) / "index.html"
+    if root == "index":
+        return
+    target = app.builder.get_target_uri(root)
+    title = app.config.html_title or app.config.project
+    start = app.env.titles[root].astext() if root in app.env.titles else target
+    description = getattr(app, "lightpages_root_description", "") or title
+    favicon = "_static/" + Path(app.config.html_favicon or "favicon.svg").name
+    index.write_text(
+        ROOT_PAGE.format(
+            lang=app.config.language or "en",
+            title=html.escape(title),
+            description=html.escape(description, quote=True),
+            target=html.escape(target, quote=True),
+            start=html.escape(start),
+            favicon=favicon,
+        ),
+        encoding="utf-8",
+    )
+
+
+# --- Font Awesome: only the icons the site shows ---------------------------------------
+
+FA_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"([^"]*)"\}')
+FA_FACE = re.compile(r"@font-face\{[^}]*?url\(\.\./vendor/fontawesome/webfonts/(fa-[a-z0-9-]+)\.woff2\)[^}]*\}")
+PUA_ESCAPE = re.compile(r"\\(f[0-9a-f]{3}|e[0-9a-f]{3})\b", re.IGNORECASE)
+
+
+def _css_codepoints(text: str) -> set[int]:
+    """Private-use code points written as CSS escapes (``"\\f09b"``) in ``text``."""
+    return {int(m.group(1), 16) for m in PUA_ESCAPE.finditer(text)}
+
+
+def slim_font_awesome(outdir: Path) -> dict:
+    """Keep only the Font Awesome icons the site uses (see module docstring).
+
+    The theme's stylesheet carries a rule for each of Font Awesome's ~1,900 icons
+    (86 kB) and the pages load its three web fonts (300 kB) for about ten icons.
+    Rules of icons no page names (``class="fa-..."`` in any HTML file) are dropped;
+    the fonts are cut down to the code points still named anywhere in the site's CSS
+    (the kept rules, the theme's ``--pst-icon-*`` variables for admonitions and
+    links) and served as WOFF beside the originals. Returns what it did.
+    """
+    css_path = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    fonts = outdir / "_static" / "vendor" / "fontawesome" / "webfonts"
+    if not css_path.is_file() or not fonts.is_dir():
+        return {}
+    used = set()
+    for page in outdir.rglob("*.html"):
+        used |= set(re.findall(r"\bfa-[a-z0-9-]+", page.read_text(encoding="utf-8", errors="replace")))
+    css = css_path.read_text(encoding="utf-8")
+
+    def keep(match: re.Match) -> str:
+        names = {n.removesuffix(":before").lstrip(".") for n in match.group(1).split(",") if n}
+        return match.group(0) if names & used else ""
+
+    slim = FA_RULE.sub(keep, css)
+    others = "".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in (outdir / "_static").rglob("*.css") if p != css_path
+    )
+    codepoints = _css_codepoints(slim) | _css_codepoints(others)
+    # ... and as literal characters (the theme's --pst-icon-* variables)
+    codepoints |= {ord(c) for c in slim + others if 0xE000 <= ord(c) <= 0xF8FF}
+    from fontTools import subset
+
+    done = {}
+    for face in set(FA_FACE.findall(slim)):
+        source = fonts / f"{face}.ttf"  # fontTools reads WOFF2 only with brotli
+        target = fonts / f"{face}-subset.woff"
+        if not source.is_file():
+            continue
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["*"]
+        font = subset.load_font(str(source), options)
+        cmap = set(font.getBestCmap())
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints & cmap) or [0x20])
+        subsetter.subset(font)
+        subset.save_font(font, str(target), options)
+        done[face] = (source.stat().st_size, target.stat().st_size)
+
+    def face_src(match: re.Match) -> str:
+        face = match.group(1)
+        if face not in done:
+            return match.group(0)
+        return re.sub(r"src:[^;}]*", f'src:url(../vendor/fontawesome/webfonts/{face}-subset.woff) format("woff")',
+                      match.group(0))
+
+    slim = FA_FACE.sub(face_src, slim)
+    css_path.write_text(slim, encoding="utf-8")
+    return {"css": (len(css), len(slim)), "fonts": done, "icons": len(codepoints)}
+
+
+ICON = re.compile(r'<i\b(?=[^>]*\bclass="[^"]*\bfa-)(?![^>]*\baria-hidden=)')
+
+
+def hide_icons(outdir: Path) -> int:
+    """``aria-hidden="true"`` on every Font Awesome ``<i>`` icon of every page.
+
+    Font Awesome's script, left out (see above), replaced each ``<i class="fa-...">``
+    by an SVG hidden from assistive technology; drawn by the web font instead, the
+    icon's private-use character would be announced. Every icon sits in a control
+    that is named by its label or text. Returns the number of icons changed.
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.html").write_text('<i class="fa-solid fa-sun"></i><i class="x"></i>')
+    >>> hide_icons(d), (d / "a.html").read_text()
+    (1, '<i aria-hidden="true" class="fa-solid fa-sun"></i><i class="x"></i>')
+    """
+    changed = 0
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).parts[0] == "_static":  # theme sources, not pages
+            continue
+        text = page.read_text(encoding="utf-8")
+        new, n = ICON.subn('<i aria-hidden="true"', text)
+        if n:
+            page.write_text(new, encoding="utf-8")
+            changed += n
+    return changed
+
+
+def _on_build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    hide_icons(Path(app.outdir))
+    report = slim_font_awesome(Path(app.outdir))
+    if report:
+        LOGGER.info("lightpages: Font Awesome cut to %s icons: %s", report["icons"], report)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("doctree-resolved", _on_doctree_resolved)
+    # After Sphinx's MathJax (500) and buildinfo's duplicate-script filter (900).
+    app.connect("html-page-context", _lighter_scripts, priority=950)
+    app.connect("html-page-context", _add_meta_description)
+    app.connect("html-page-context", _add_image_sizes, priority=950)
+    # Before sphinx-external-toc's redirect writer (priority 500).
+    app.connect("build-finished", _write_root_page, priority=400)
+    app.connect("build-finished", _on_build_finished)
+    app.add_css_file(CSS_FILE)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

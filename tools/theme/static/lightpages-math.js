@@ -1,0 +1,38 @@
+/* tools/lightpages.py: load MathJax (1.2 MB) when the reader needs it.
+   A page with math loads this small script instead of MathJax itself. MathJax follows
+   as soon as a formula comes within a screen's height of the window, or on the reader's
+   first interaction (key, pointer, touch, wheel, scroll) or before printing, whichever
+   comes first; it then typesets the whole page as usual. A phone reader who opens a
+   page whose math starts further down no longer waits for MathJax to draw the text. */
+(() => {
+  const script = document.currentScript;
+  const url = new URL(script.dataset.mathjax, script.src).href;
+  const events = ["keydown", "pointerdown", "touchstart", "wheel", "scroll", "beforeprint"];
+  let observer = null;
+  let loaded = false;
+  const load = () => {
+    if (loaded) return;
+    loaded = true;
+    if (observer) observer.disconnect();
+    events.forEach((type) => window.removeEventListener(type, load));
+    const mathjax = document.createElement("script");
+    mathjax.src = url;
+    mathjax.async = true;
+    document.head.appendChild(mathjax);
+  };
+  const start = () => {
+    const math = document.querySelectorAll(".math");
+    if (!math.length) return;
+    if (!("IntersectionObserver" in window)) return load();
+    observer = new IntersectionObserver(
+      (entries) => { if (entries.some((e) => e.isIntersecting)) load(); },
+      { rootMargin: "100% 0px" });
+    math.forEach((element) => observer.observe(element));
+    events.forEach((type) => window.addEventListener(type, load, { passive: true }));
+  };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
