@@ -116,7 +116,13 @@ def plot_paths(fn: TestFunction, paths: dict, *, ax=None, xlim=None, ylim=None,
         every = max(1, (len(path) - 1) // markers)
         ax.plot(path[:, 0], path[:, 1], color=color, ls=ls, marker=marker,
                 markevery=every, lw=1.5, label=label)
-    ax.plot(*fn.minimum, marker="*", ms=14, color=INK, ls="", label="minimum", zorder=5)
+        # Where the path ends: its marker, larger, with a white rim.
+        # markevery=[0]: the house style's fractional markevery (from the property
+        # cycle; a None here would be ignored) draws no marker on a one-point line.
+        ax.plot(*path[-1], color=color, marker=marker, ms=10, mec="white", ls="",
+                markevery=[0], zorder=4)
+    ax.plot(*fn.minimum, marker="*", ms=14, color=INK, ls="", markevery=[0],
+            label="minimum", zorder=5)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("x")
