@@ -123,3 +123,24 @@ def test_bad_input_is_refused(small, kwargs, message):
 def test_noise_scale_refuses_a_wrong_shape(small):
     with pytest.raises(ValueError, match="beta must have shape"):
         noise_scale(small, np.zeros(3))
+
+
+def test_a_learning_rate_table_runs_each_row_as_a_schedule(small):
+    schedule = optax.cosine_decay_schedule(2e-3, decay_steps=14)
+    row = np.array([float(schedule(t)) for t in range(14)])
+    runs = sweep(small, np.stack([row, np.full(14, 1e-3)]), batch_size=30, steps=14,
+                 loss="sum", labels=["cosine", "constant"])
+    assert [h.label for h in runs] == ["cosine", "constant"]
+    ref = fit_optax(small, optax.sgd(schedule), epochs=2, batch_size=30)
+    np.testing.assert_allclose(runs[0].loss, ref.loss, rtol=1e-10)
+    const = sweep(small, [1e-3], batch_size=30, steps=14, loss="sum")[0]
+    np.testing.assert_allclose(runs[1].loss, const.loss, rtol=1e-12)
+
+
+def test_a_bad_learning_rate_table_is_refused(small):
+    with pytest.raises(ValueError, match="14 columns"):
+        sweep(small, np.ones((2, 13)), batch_size=30, steps=14)
+    with pytest.raises(ValueError, match=">= 0"):
+        sweep(small, -np.ones((2, 14)), batch_size=30, steps=14)
+    with pytest.raises(ValueError, match="labels"):
+        sweep(small, [0.1, 0.2], batch_size=30, steps=14, labels=["one"])
