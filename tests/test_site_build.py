@@ -145,16 +145,19 @@ def test_exec_table_lists_every_executed_page(built_site):
 # --- execution budget (issue 14) ----------------------------------------------------
 #
 # `make test` must stay under 5 minutes on the 2-core machine this book is built on, and
-# under 8 once the "Going further" pages land. Every page is executed twice per run:
-# once by the page tests (two pages at a time, quick timing) and once by the site
-# build (one at a time, full timing), so a page's cost counts about 1.5 times. The
-# budget, in seconds of the page's execution in the site build on an IDLE machine:
+# under 8 once the "Going further" pages have landed. Every page executes twice per
+# run: once in the page tests (two at a time, quick timing, at low CPU priority) and
+# once in the site build (one at a time, full timing), and the two run side by side
+# with the unit tests and drills (conftest.py). With P the pages' summed execution time
+# in the site build on an IDLE machine, a run takes about P + 100-150 s: the build
+# itself (P + ~10 s), then the browser tests and the site checks, while the rest of the
+# work (page tests ~0.85 P, unit tests, drills) fills the second core. The budget:
 #
 #   * any page: PAGE_BUDGET_S (10 s: a kernel start and imports take about 2-3 s, which
 #     leaves 7 s of the page's own work: small problems, compiled loops, jax.vmap);
 #   * the pages below that measure timings or train many models: their own entries;
-#   * all pages together: TOTAL_BUDGET_S. Today's 14 pages use about 110 s of it; eight
-#     more pages of 10 s each fit, which keeps `make test` under 8 minutes.
+#   * all pages together: TOTAL_BUDGET_S = 240 s, which keeps `make test` near 6.5
+#     minutes at most (under 8 with margin for a slower runner).
 #
 # The test reads the build's own execution table (the nb-exec-table on the build
 # report). A busy machine slows every page alike, so the budgets are scaled by how much
@@ -167,7 +170,7 @@ PAGE_BUDGETS_S = {
     "book/batch_size_runtime": 25.0,
     "book/adam_schedules": 15.0,
 }
-TOTAL_BUDGET_S = 200.0
+TOTAL_BUDGET_S = 240.0
 LIGHTEST_IDLE_S = 2.5
 
 
