@@ -171,7 +171,7 @@ PAGE_BUDGETS_S = {
     "book/adam_schedules": 15.0,
 }
 TOTAL_BUDGET_S = 240.0
-LIGHTEST_IDLE_S = 2.5
+LIGHTEST_IDLE_S = 2.0
 
 
 def exec_table(html: Path) -> dict[str, float]:
