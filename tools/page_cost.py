@@ -2,7 +2,9 @@
 
 Executes small notebooks the way the site build does (a fresh IPython kernel each, with
 nbclient, in ``book/``) and prints the median wall time of each, with the machine's
-load average, so that the numbers say under what load they were taken:
+load average, so that the numbers say under what load they were taken, and the CPU
+seconds the kernel process used (user + system, start-up included), which a busy
+machine disturbs far less than the wall time:
 
 * ``kernel``: a page with one empty cell (kernel start-up and shutdown);
 * ``first cell``: the usual first cell (JAX in float64, ``glue``);
@@ -45,15 +47,24 @@ CASES = {
 }
 
 
-def run(cells: list[str], book: Path) -> float:
+CPU_CELL = (
+    "import resource as _r\n"
+    "_u = _r.getrusage(_r.RUSAGE_SELF)\n"
+    "print(_u.ru_utime + _u.ru_stime)"
+)
+
+
+def run(cells: list[str], book: Path) -> tuple[float, float]:
+    """(wall seconds, kernel CPU seconds) of one fresh-kernel execution of ``cells``."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in [*cells, CPU_CELL]]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
     env.pop("MPLBACKEND", None)
     start = time.perf_counter()
     NotebookClient(nb, timeout=300).execute(cwd=str(book), env=env)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    return wall, float(nb.cells[-1].outputs[0]["text"])
 
 
 def main() -> None:
@@ -71,9 +82,11 @@ def main() -> None:
     for book in books:
         print(f"book: {book}")
         for name in CASES:
-            t = times[name, book]
-            print(f"{name:>20}: median {statistics.median(t):5.2f} s  "
-                  f"({', '.join(f'{x:.2f}' for x in t)})")
+            wall = [w for w, _ in times[name, book]]
+            cpu = [c for _, c in times[name, book]]
+            print(f"{name:>20}: wall median {statistics.median(wall):5.2f} s "
+                  f"({', '.join(f'{x:.2f}' for x in wall)}); kernel CPU median "
+                  f"{statistics.median(cpu):5.2f} s")
     print(f"load average at the end {os.getloadavg()}")
 
 
