@@ -103,7 +103,7 @@ def test_image_size_of_svg_and_png(tmp_path):
 
     fig = plt.figure(figsize=(2, 1), dpi=50)
     png = tmp_path / "f.png"
-    fig.savefig(png)
+    fig.savefig(png, dpi=50)
     plt.close(fig)
     assert lightpages.image_size(png) == (100, 50)
     assert lightpages.image_size(tmp_path / "missing.svg") is None
@@ -173,3 +173,43 @@ def test_icons_are_hidden_from_screen_readers(tmp_path):
     assert lightpages.hide_icons(site) == 2
     assert (site / "page.html").read_text().count('aria-hidden="true"') == 2
     assert lightpages.hide_icons(site) == 0  # once only
+
+
+def test_purge_keeps_what_pages_and_scripts_name(tmp_path):
+    site = theme_copy(tmp_path)
+    (site / "_static" / "x.js").write_text('el.classList.add("navbar-nav")')
+    css_path = site / "_static" / "styles" / "pydata-sphinx-theme.css"
+    before = css_path.read_text()
+    report = lightpages.purge_stylesheets(site)
+    after = css_path.read_text()
+    assert report["styles/pydata-sphinx-theme.css"] == (len(before), len(after))
+    assert len(after) < len(before) / 2
+    assert after.count("{") == after.count("}")
+    assert after.count("@font-face") == before.count("@font-face")
+    assert ".fa-sun:before" in after  # named by the page
+    assert ".navbar-nav" in after  # named by a script only
+    assert ".fa-fill-drip:before" not in after and ".carousel-item" not in after
+    assert "--pst-color-primary" in after  # custom properties (html rules) stay
+
+
+def test_lighten_svg_keeps_every_number_within_a_hundredth(tmp_path):
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot(np.linspace(0, 1, 50) ** 2, marker="o")
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    light = lightpages.lighten_svg(svg)
+    assert len(light) < 0.85 * len(svg)
+    number = re.compile(r"-?\d+\.\d+|-?\d+")
+    body = svg[svg.index("</metadata>"):]
+    a = [float(x) for x in number.findall(body)]
+    b = [float(x) for x in number.findall(light[light.index("<defs>") - 1:])]
+    assert len(a) == len(b) and max(abs(x - y) for x, y in zip(a, b)) < 0.01

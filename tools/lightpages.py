@@ -466,10 +466,128 @@ def hide_icons(outdir: Path) -> int:
     return changed
 
 
+# --- stylesheets: only rules that can match --------------------------------------------
+
+# Classes that scripts build at run time from pieces (Bootstrap's `bs-${name}-auto`,
+# state classes): rules naming them are always kept.
+SAFE_CLASS = re.compile(
+    r"^(bs-|tooltip|popover|dropdown|show|fade|collaps|offcanvas|modal|active|disabled|"
+    r"was-validated|is-|pst-|focus|hover)"
+)
+PURGED_CSS = ("styles/pydata-sphinx-theme.css",)
+WORD = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _blocks(text: str):
+    """Top-level ``(prelude, body)`` pairs of a (minified) stylesheet."""
+    i, n = 0, len(text)
+    while i < n:
+        j = text.find("{", i)
+        if j < 0:
+            return
+        depth, k = 1, j + 1
+        while depth and k < n:
+            depth += {"{": 1, "}": -1}.get(text[k], 0)
+            k += 1
+        yield text[i:j], text[j + 1 : k - 1]
+        i = k
+
+
+def _selector_can_match(selector: str, words: set[str]) -> bool:
+    plain = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", selector)  # attributes, :not(...) args
+    names = re.findall(r"[.#]([A-Za-z0-9_-]+)", plain)
+    return all(name in words or SAFE_CLASS.match(name) for name in names)
+
+
+def purge_css(text: str, words: set[str]) -> str:
+    """``text`` without the rules none of whose selectors can match.
+
+    A selector can match when every class and id it names occurs as a word in the
+    site's pages or scripts (or is a class scripts build at run time, ``SAFE_CLASS``).
+    ``@media``/``@supports`` blocks are purged inside and dropped when empty; other
+    at-rules (``@font-face``, ``@keyframes``, ``@charset``...) are kept.
+
+    >>> purge_css(".a{x:1}.b,.c{y:2}@media (min-width:1px){.d{z:3}}.e .a{w:4}", {"a", "c"})
+    '.a{x:1}.b,.c{y:2}'
+    """
+    out = []
+    if not text.count("{"):
+        return text
+    for prelude, body in _blocks(text):
+        head = prelude.strip()
+        if head.startswith(("@media", "@supports", "@layer", "@container")):
+            inner = purge_css(body, words)
+            if inner.strip():
+                out.append(f"{prelude}{{{inner}}}")
+        elif head.startswith("@") or not head:
+            out.append(f"{prelude}{{{body}}}")
+        elif any(_selector_can_match(sel, words) for sel in head.split(",")):
+            out.append(f"{prelude}{{{body}}}")
+    return "".join(out)
+
+
+def purge_stylesheets(outdir: Path) -> dict[str, tuple[int, int]]:
+    """:func:`purge_css` on the theme's big stylesheet, with the words of every page
+    and every script of the site (MathJax's aside: it brings its own styles)."""
+    words: set[str] = set()
+    static = outdir / "_static"
+    for path in [*outdir.rglob("*.html"), *static.rglob("*.js")]:
+        if "mathjax" in path.relative_to(outdir).parts:
+            continue
+        words |= set(WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    done = {}
+    for name in PURGED_CSS:
+        path = static / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            slim = purge_css(text, words)
+            path.write_text(slim, encoding="utf-8")
+            done[name] = (len(text), len(slim))
+    return done
+
+
+LONG_DECIMAL = re.compile(r"(\d\.\d\d)\d+")
+SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+INDENT = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def lighten_svg(text: str) -> str:
+    """A matplotlib SVG with coordinates cut to two decimals and no metadata block.
+
+    matplotlib writes six decimals of a point (1/72 inch); two are a hundredth of a
+    point, far below a pixel even on a 3x screen. Truncating (not rounding) keeps
+    every number within 0.01 of itself; indentation goes too.
+
+    >>> lighten_svg('<svg><metadata>x</metadata><path d="M 1.234567 20.5 \\n L 3.14159 2"/></svg>')
+    '<svg><path d="M 1.23 20.5\\nL 3.14 2"/></svg>'
+    """
+    text = LONG_DECIMAL.sub(r"\1", SVG_METADATA.sub("", text, count=1))
+    # indentation and trailing blanks: whitespace between tags and inside path data,
+    # where one newline separates as well (text elements sit on one line)
+    return INDENT.sub("\n", text)
+
+
+def lighten_figures(outdir: Path) -> tuple[int, int]:
+    """:func:`lighten_svg` on every matplotlib SVG in ``_images``: (bytes before, after)."""
+    before = after = 0
+    for path in (outdir / "_images").glob("*.svg"):
+        text = path.read_text(encoding="utf-8")
+        if "Matplotlib" not in text[:2000] and "matplotlib" not in text[:4000]:
+            continue
+        light = lighten_svg(text)
+        before, after = before + len(text), after + len(light)
+        path.write_text(light, encoding="utf-8")
+    return before, after
+
+
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     hide_icons(Path(app.outdir))
+    LOGGER.info("lightpages: stylesheets purged %s", purge_stylesheets(Path(app.outdir)))
+    before, after = lighten_figures(Path(app.outdir))
+    if before:
+        LOGGER.info("lightpages: figures %d kB -> %d kB", before // 1000, after // 1000)
     report = slim_font_awesome(Path(app.outdir))
     if report:
         LOGGER.info("lightpages: Font Awesome cut to %s icons: %s", report["icons"], report)
