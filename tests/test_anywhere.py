@@ -339,9 +339,6 @@ def test_fake_gpu_build_report(fake_gpu_run, report_time):
 
 def test_fake_gpu_timing_page(fake_gpu_run, report_time):
     nb, seconds, error = fake_gpu_run["book/torch_timings"]
-    if error and "device string" in error and "fake-cuda" in error:
-        pytest.xfail("optimlab.runtime.time_epoch_torch must hand fit_torch "
-                     "torch_device(device), not the name 'fake-cuda' (requested from its owner)")
     assert error is None, error
     values = glued(nb)
     assert values["ttim_torch_devices"] == "cpu, fake-cuda"

@@ -12,8 +12,7 @@ import pandas as pd
 
 from .data import Problem
 from .optax_fit import CompiledLoop, _initial_params, optax_optimize
-from .timing import Timing, jax_device, time_call
-from .torch_fit import fit_torch
+from .timing import Timing, jax_device, time_call, torch_device
 
 OPTAX_LOOPS = {"lecture": "optax lecture loop", "compiled": "optax compiled"}
 TORCH_LOOPS = {"dataloader": "torch DataLoader", "pregathered": "torch pre-gathered"}
@@ -73,6 +72,9 @@ def time_epoch_torch(
     """Seconds per epoch of :func:`fit_torch` with the given loader and device."""
     if loader not in TORCH_LOOPS:
         raise ValueError(f"loader must be one of {sorted(TORCH_LOOPS)}, got {loader!r}")
+    from .torch_fit import fit_torch  # here, so that JAX-only pages never import torch
+
+    torch_dev = torch_device(device)  # "fake-cuda" (tests only) runs on the CPU
     return time_call(
         lambda: fit_torch(
             problem,
@@ -81,7 +83,7 @@ def time_epoch_torch(
             batch_size=batch_size,
             seed=seed,
             make_scheduler=make_scheduler,
-            device=device,
+            device=torch_dev,
             loader=loader,
         ),
         repeats=repeats,

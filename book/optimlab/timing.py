@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 
@@ -53,9 +54,10 @@ def synchronize(result):
     there is nothing more to wait for. See :func:`fake_gpu`.)
     """
     jax.block_until_ready(result)
-    import torch
-
-    if torch.cuda.is_available():
+    # Only a program that imported PyTorch can have CUDA work queued: a JAX-only page
+    # does not pay for importing torch here.
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
         torch.cuda.synchronize()
     return result
 
