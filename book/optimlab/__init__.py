@@ -2,17 +2,34 @@
 
 Pages teach; this package holds the machinery they share:
 
+Bottom layer (no optimlab imports above them):
+
 - :mod:`optimlab.data`       the regression problem, its loss and its exact answer
+- :mod:`optimlab.problems`   variants with exact answers: rescaled, rotated, standardised,
+                             and 2-D test functions (quadratic, Rosenbrock)
 - :mod:`optimlab.batching`   input checks and the shuffled mini-batch order
 - :mod:`optimlab.history`    the result type of every training run, and tables of them
+- :mod:`optimlab.lecture`    every number the lecture prints, written once, and its check
+- :mod:`optimlab.checks`     which hidden checks run only on the build machine
+- :mod:`optimlab.gluing`     `glue` for the pages (array scalars become Python numbers)
+- :mod:`optimlab.timing`     one timing helper (warm-up, device sync, repeats), devices
+- :mod:`optimlab.machine`    what machine built the site
+- :mod:`optimlab.plots`      the house figure style, loss curves and runtime plots
+
+Training loops and experiments:
+
 - :mod:`optimlab.optax_fit`  Optax training loops (the lecture's loop and a compiled one)
 - :mod:`optimlab.torch_fit`  the same experiments in PyTorch
-- :mod:`optimlab.compare`    this build's numbers beside the lecture's printed ones
-- :mod:`optimlab.gluing`     `glue` for the pages (array scalars become Python numbers)
-- :mod:`optimlab.timing`     one timing helper (warm-up, device sync, repeats)
+- :mod:`optimlab.quadratic`  rate theory for GD, heavy ball and Nesterov; vmapped
+                             full-batch runs
+- :mod:`optimlab.paths`      2-D trajectories in both frameworks
+- :mod:`optimlab.stability`  the stability bound and the measured edge of mini-batch SGD
+- :mod:`optimlab.adam_probe` Adam's m-hat, sqrt(v-hat) and applied step over a run
+- :mod:`optimlab.sweeps`     learning-rate sweeps (vmapped), steps to target, noise scale
+- :mod:`optimlab.crosscheck` Optax and PyTorch runs side by side
 - :mod:`optimlab.runtime`    time per epoch of the loops, as tables
-- :mod:`optimlab.machine`    what machine built the site
-- :mod:`optimlab.plots`      loss curves and runtime plots
+- :mod:`optimlab.threads`    timing JAX with one XLA thread, in a child process
+- :mod:`optimlab.compare`    relative differences between two sets of numbers
 
 JAX must run in float64 for the lecture's numbers; importing this package switches
 it on (the pages also do so in their first code cell, where a reader can see it).
