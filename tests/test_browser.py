@@ -14,6 +14,12 @@ which is empty: the site serves everything itself, MathJax included
 
 Screenshots of every page (1280 and 375 px wide, full page) are kept in
 ``_build/screenshots/`` beside the site, for review.
+
+Light, accessible pages (issue 13): axe-core, pinned in ``tools/axe/package-lock.json``
+(installed with ``npm ci`` on first use, see ``tools/axe_site.py``), checks every page
+against the WCAG 2.0/2.1 A and AA rules and its best-practice rules, in light and dark
+mode; each page stays under ``MAX_PAGE_BYTES`` and loads MathJax, Font Awesome's script
+and the search index only where it uses them; figures keep their text legible at 375 px.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import functools
 import json
 import re
 import shutil
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -31,6 +38,9 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import axe_site  # noqa: E402  (tools/axe_site.py: pinned axe-core and how to run it)
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -58,6 +68,10 @@ TIMEOUT_MS = 30_000
 EXPECTED_EXTERNAL: set[str] = set()
 
 pytestmark = pytest.mark.browser
+# Issue 13: every page, everything it loads counted after decompression.
+MAX_PAGE_BYTES = 1_500_000
+# axe best-practice rules the site cannot fix, with the reason. (None at present.)
+ALLOWED_BEST_PRACTICE: dict[str, str] = {}
 
 
 def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
@@ -218,10 +232,67 @@ class Visit:
     overflowing: list[str] = field(default_factory=list)
     math_source: int = 0  # math elements Sphinx wrote into the page
     math_typeset: int = 0  # formulas MathJax rendered (mjx-container elements)
+    loaded: list[tuple[str, int]] = field(default_factory=list)  # (url, bytes) per response
+    description: str = ""  # <meta name="description">
+    sizes: list[dict] = field(default_factory=list)  # content images' width/height attributes
+    figure_text: list[dict] = field(default_factory=list)  # smallest SVG text per figure, px
+    body_px: float = 0.0  # body text size, px
+    empty_headers: list[str] = field(default_factory=list)  # <th> without text
+    axe: dict[str, list[dict]] = field(default_factory=dict)  # "wcag light" -> violations
+    dark_figures: list[dict] = field(default_factory=list)  # figure styles in dark mode
+
+    @property
+    def page_bytes(self) -> int:
+        return sum(n for _, n in self.loaded)
 
 
-def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
-    """Load ``url``, collect errors, images, footer, downloads and widths; screenshot."""
+def _body_size(response) -> int:
+    try:
+        return len(response.body())
+    except Exception:  # a redirect, or a body the browser did not keep
+        return 0
+
+
+# Content images (figures, not theme logos) and their width/height attributes.
+IMAGE_SIZES = """() => [...document.querySelectorAll("article img")].map((img) => ({
+  src: img.getAttribute("src"), width: img.getAttribute("width"),
+  height: img.getAttribute("height")}))"""
+
+EMPTY_HEADERS = """() => [...document.querySelectorAll("article th")]
+  .filter((th) => !th.textContent.replace(/\u00a0/g, " ").trim())
+  .map((th) => th.closest("table").querySelector("tr").textContent.trim().slice(0, 60))"""
+
+# Per SVG figure: its smallest text as drawn (font size in the SVG's user units times the
+# scale at which the image is shown), and the page's body text size.
+FIGURE_TEXT = r"""async () => {
+  const out = [];
+  for (const img of document.querySelectorAll("article img")) {
+    const src = img.currentSrc || img.src;
+    if (!src.endsWith(".svg")) continue;
+    const svg = new DOMParser().parseFromString(await (await fetch(src)).text(),
+                                                "image/svg+xml").documentElement;
+    const box = (svg.getAttribute("viewBox") || "").split(/[ ,]+/).map(Number);
+    const scale = img.getBoundingClientRect().width / box[2];
+    const sizes = [...svg.querySelectorAll("text")].map((t) =>
+        parseFloat((t.getAttribute("style") || "").match(/font-size:\s*([0-9.]+)/)?.[1]
+                   || t.getAttribute("font-size") || "NaN")).filter((x) => x > 0);
+    if (sizes.length) out.push({src: src.split("/").pop(), px: Math.min(...sizes) * scale});
+  }
+  const p = document.querySelector("article p") || document.body;
+  return [out, parseFloat(getComputedStyle(p).fontSize)];
+}"""
+
+FIGURE_STYLES = """() => [...document.querySelectorAll("article .cell_output img")].map((img) => {
+  const style = getComputedStyle(img);
+  return {src: img.getAttribute("src"), filter: style.filter, background: style.backgroundColor};
+})"""
+
+
+def visit_page(context, url: str, shot: Path, external: list[str], axe: str | None = None) -> Visit:
+    """Load ``url``, collect errors, images, footer, downloads and widths; screenshot.
+
+    With ``axe`` (the axe-core source), run it in light and dark mode (wide window);
+    without, measure the figures' text (narrow window)."""
     result = Visit(url=url)
     page = context.new_page()
     page.on(
@@ -233,6 +304,8 @@ def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
         "response",
         lambda r: r.status >= 400 and result.local_failures.append(f"HTTP {r.status} {r.url}"),
     )
+    responses = []
+    page.on("response", lambda r: responses.append(r))
     page.on(
         "requestfailed",
         lambda r: (
@@ -247,6 +320,9 @@ def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
         result.images = page.evaluate(WAIT_FOR_IMAGES)
         result.math_source = page.locator(".math").count()
         if result.math_source:
+            # MathJax loads when math nears the window or on the reader's first
+            # interaction (tools/theme/static/lightpages-math.js): a key press.
+            page.keyboard.press("Shift")
             try:
                 page.wait_for_selector("mjx-container", timeout=TIMEOUT_MS)
                 page.wait_for_function(
@@ -258,6 +334,23 @@ def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
                 pass  # test_math_is_typeset reports it
             result.math_typeset = page.locator("mjx-container").count()
         page.screenshot(path=str(shot), full_page=True)  # before any clicking
+        result.loaded = [(r.url, _body_size(r)) for r in responses]
+        result.description = page.evaluate(
+            "() => document.querySelector('meta[name=description]')?.content || ''"
+        )
+        result.sizes = page.evaluate(IMAGE_SIZES)
+        result.empty_headers = page.evaluate(EMPTY_HEADERS)
+        if axe is not None:
+            for mode in ("light", "dark"):
+                for kind, tags in (("wcag", axe_site.WCAG_TAGS),
+                                   ("best-practice", axe_site.BEST_PRACTICE_TAGS)):
+                    result.axe[f"{kind} {mode}"] = axe_site.run_axe(page, axe, tags, mode)
+                if mode == "dark":
+                    result.dark_figures = page.evaluate(FIGURE_STYLES)
+            page.emulate_media(color_scheme="light")
+            page.evaluate(axe_site.SET_MODE, "light")
+        else:
+            result.figure_text, result.body_px = page.evaluate(FIGURE_TEXT)
         footer = page.locator(".buildinfo")
         if footer.count():
             result.footer = " ".join(footer.first.inner_text().split())
@@ -287,7 +380,16 @@ def visit_page(context, url: str, shot: Path, external: list[str]) -> Visit:
 
 
 @pytest.fixture(scope="module")
-def visits(base_url, wide, narrow, screenshots, external_requests):
+def axe_js():
+    """The pinned axe-core script (tools/axe; `npm ci` there on first use)."""
+    try:
+        return axe_site.axe_source()
+    except RuntimeError as err:
+        pytest.fail(str(err))
+
+
+@pytest.fixture(scope="module")
+def visits(base_url, wide, narrow, screenshots, external_requests, axe_js):
     """``visits(page, width)``: the (cached) Visit of a toc page at 1280 or 375 px."""
     cache: dict[tuple[str, int], Visit] = {}
 
@@ -296,7 +398,8 @@ def visits(base_url, wide, narrow, screenshots, external_requests):
             context = wide if width == WIDE else narrow
             shot = screenshots / f"{page.replace('/', '_')}-{width}.png"
             cache[page, width] = visit_page(
-                context, base_url + page + ".html", shot, external_requests
+                context, base_url + page + ".html", shot, external_requests,
+                axe_js if width == WIDE else None,
             )
         return cache[page, width]
 
@@ -406,7 +509,10 @@ def test_download_menu_offers_md_and_ipynb(visits, wide, built_site, site, page)
     notebook = json.loads(ipynb.body())
     assert notebook["nbformat"] == 4 and notebook["cells"]
     if is_myst_notebook_with_code(site / "_sources" / f"{page}.md"):
-        executed = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        # tools/notebooks.py puts an install cell (tagged optimlab-bootstrap) first, for
+        # readers who open the notebook elsewhere; it never runs in the build
+        executed = [c for c in notebook["cells"] if c["cell_type"] == "code"
+                    and "optimlab-bootstrap" not in c.get("metadata", {}).get("tags", [])]
         assert executed and all(c.get("execution_count") for c in executed), (
             f"{page}.ipynb is not the executed notebook"
         )
@@ -464,3 +570,127 @@ def test_build_report_shows_the_machine(wide, base_url):
     finally:
         page.close()
     assert cpu_model() in article, f"the build report does not name the CPU {cpu_model()!r}"
+
+
+# --- light, accessible pages (issue 13) ---------------------------------------------------
+
+
+def axe_report(violations: list[dict]) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}; "
+        + "; ".join(f"{n['target']}" for n in v["nodes"][:4])
+        + (f" and {len(v['nodes']) - 4} more" if len(v["nodes"]) > 4 else "")
+        for v in violations
+    ]
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_finds_no_wcag_violation(visits, page, mode):
+    found = visits(page).axe[f"wcag {mode}"]
+    assert not found, f"{page} ({mode} mode), axe WCAG 2.1 A/AA:{show(axe_report(found))}"
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_finds_no_best_practice_violation(visits, page, mode):
+    found = [v for v in visits(page).axe[f"best-practice {mode}"]
+             if v["id"] not in ALLOWED_BEST_PRACTICE]
+    assert not found, f"{page} ({mode} mode), axe best practice:{show(axe_report(found))}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_have_no_empty_header_cells(visits, page):
+    empty = visits(page).empty_headers
+    assert not empty, f"{page}: {len(empty)} empty <th> in tables starting:{show(empty)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_weight(visits, page):
+    v = visits(page)
+    biggest = sorted(v.loaded, key=lambda x: -x[1])[:5]
+    assert v.page_bytes <= MAX_PAGE_BYTES, (
+        f"{page} loads {v.page_bytes / 1e6:.2f} MB in {len(v.loaded)} requests "
+        f"(limit {MAX_PAGE_BYTES / 1e6} MB); largest:"
+        f"{show(f'{n / 1e3:.0f} kB {url}' for url, n in biggest)}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_libraries_load_only_where_used(visits, page):
+    v = visits(page)
+    urls = [urlparse(url).path for url, _ in v.loaded]
+    assert not [u for u in urls if u.endswith("fontawesome.js")], (
+        f"{page} loads Font Awesome's script (the icons come from its web fonts)"
+    )
+    assert not [u for u in urls if u.endswith(("searchindex.js", "searchtools.js"))], (
+        f"{page} loads the search index or tools (only search.html needs them)"
+    )
+    mathjax = [u for u in urls if "/mathjax/" in u]
+    if not v.math_source:
+        assert not mathjax, f"{page} has no math but loads MathJax:{show(mathjax)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_meta_description(visits, page):
+    v = visits(page)
+    assert 40 <= len(v.description) <= 170, f"{page}: meta description {v.description!r}"
+
+
+def test_meta_descriptions_differ(visits):
+    texts = {page: visits(page).description for page in PAGES}
+    repeated = {t for t in texts.values() if list(texts.values()).count(t) > 1}
+    assert not repeated, f"pages share a description: {repeated}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_images_have_width_and_height(visits, page):
+    missing = [i["src"] for i in visits(page).sizes if not (i["width"] and i["height"])]
+    assert not missing, f"{page}: images without width/height (layout shift):{show(missing)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figure_text_is_legible_on_a_phone(visits, page):
+    v = visits(page, NARROW)
+    small = [f"{f['src']}: {f['px']:.1f} px" for f in v.figure_text if f["px"] < v.body_px / 2]
+    assert not small, (
+        f"{page} at {NARROW} px: figure text below half the body text "
+        f"({v.body_px / 2:.1f} px):{show(small)}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_are_inverted_not_boxed_in_dark_mode(visits, page):
+    boxed = [f for f in visits(page).dark_figures
+             if "invert" not in f["filter"] or f["background"] not in ("rgba(0, 0, 0, 0)",
+                                                                     "transparent")]
+    assert not boxed, f"{page}: figures shown on a light card in dark mode:{show(boxed)}"
+
+
+def test_root_page_works_without_javascript(chromium, base_url, external_requests):
+    context = chromium.new_context(java_script_enabled=False)
+    context.route("**/*", lambda route: route.continue_()
+                  if urlparse(route.request.url).hostname == "127.0.0.1"
+                  else route.fulfill(status=200, body=""))
+    try:
+        page = context.new_page()
+        response = page.request.get(base_url)
+        text = response.text()
+        assert "<title>" in text and "</title>" in text and "<title></title>" not in text
+        assert f'href="{PAGES[0]}.html"' in text, "the root page has no plain link to the book"
+        page.goto(base_url)
+        page.wait_for_url(f"**/{PAGES[0]}.html")
+        assert page.locator("article.bd-article h1").count() == 1
+    finally:
+        context.close()
+
+
+def test_favicon_is_served(wide, base_url):
+    page = wide.new_page()
+    try:
+        page.goto(base_url + PAGES[0] + ".html")
+        href = page.evaluate("() => document.querySelector('link[rel~=icon]')?.href")
+        assert href, "no <link rel=icon>"
+        assert wide.request.get(href).status == 200, f"favicon {href} does not load"
+    finally:
+        page.close()

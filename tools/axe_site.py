@@ -30,6 +30,13 @@ RUN_AXE = """async ([tags]) => {
 }"""
 
 SET_MODE = """async (mode) => {
+  // final colours, not a colour transition caught half-way
+  if (!document.getElementById("axe-no-transitions")) {
+    const style = document.createElement("style");
+    style.id = "axe-no-transitions";
+    style.textContent = "*,*::before,*::after{transition:none!important;animation:none!important}";
+    document.head.appendChild(style);
+  }
   document.documentElement.dataset.theme = mode;
   document.documentElement.dataset.mode = mode;
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));

@@ -168,7 +168,8 @@ def _lighter_scripts(app, pagename, templatename, context, doctree) -> None:
         if not thebe and ("thebe" in filename or "THEBE" in body
                           or attributes.get("type") == "text/x-thebe-config"):
             continue
-        if (filename and "://" not in filename and "async" not in attributes
+        if (pagename != "search"  # searchtools.js there needs doctools.js first
+                and filename and "://" not in filename and "async" not in attributes
                 and "defer" not in attributes
                 and not filename.endswith("documentation_options.js")):
             js = _script(filename, priority=js.priority, **attributes, defer="defer")
@@ -256,6 +257,17 @@ def image_size(path: Path) -> tuple[int, int] | None:
             dims.append(round(float(m.group(1)) * to_px[m.group(2) or ""]))
         return dims[0], dims[1]
     return None
+
+
+EMPTY_HEAD = re.compile(r'<th class="head([^"]*)"([^>]*)>\s*(?:<p>\s*</p>)?\s*</th>')
+
+
+def _fix_markdown_table_heads(app, pagename, templatename, context, doctree) -> None:
+    """A markdown table with an empty header cell (the corner above row labels) gets a
+    ``<td>`` there, like pandas tables (see :func:`fix_table_headers`)."""
+    body = context.get("body")
+    if body and '<th class="head' in body:
+        context["body"] = EMPTY_HEAD.sub(r'<td class="head\1"\2></td>', body)
 
 
 def _add_image_sizes(app, pagename, templatename, context, doctree) -> None:
@@ -601,6 +613,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _lighter_scripts, priority=950)
     app.connect("html-page-context", _add_meta_description)
     app.connect("html-page-context", _add_image_sizes, priority=950)
+    app.connect("html-page-context", _fix_markdown_table_heads, priority=950)
     # Before sphinx-external-toc's redirect writer (priority 500).
     app.connect("build-finished", _write_root_page, priority=400)
     app.connect("build-finished", _on_build_finished)

@@ -2,8 +2,9 @@
 
 Loads every page of ``_toc.yml`` in Debian's Chromium
 through Playwright, from ``tools/serve_site.py`` (gzip like GitHub Pages, or
-``--plain``), lets every image load (lazy ones too) and counts what came over the
-wire: requests, bytes after decompression ("uncompressed") and bytes transferred.
+``--plain``), lets every image load (lazy ones too) and MathJax (a key press, as a
+reader's first interaction) and counts what came over the wire: requests, bytes after
+decompression ("uncompressed") and bytes transferred.
 
 usage: .venv/bin/python tools/page_weight.py SITE_HTML_DIR [--plain] [--json OUT]
        [--max-mb 1.5]   (exit status 1 if a page's uncompressed weight is above it)
@@ -65,6 +66,10 @@ def measure(site: Path, pages: list[str], *, compress: bool = True) -> dict[str,
                 page.on("response", lambda r: responses.append(r))
                 page.goto(base + (name + ".html" if name else ""), wait_until="load")
                 page.evaluate(EAGER_IMAGES)
+                # a reader's first key press: MathJax loads on pages with math
+                # (tools/theme/static/lightpages-math.js), so it is counted
+                page.keyboard.press("Shift")
+                page.wait_for_timeout(500)
                 page.wait_for_load_state("networkidle")
                 rows = []
                 for r in responses:
