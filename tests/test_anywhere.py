@@ -10,7 +10,8 @@
    deploy workflow's publish step (``tools/notebooks.py collect``) produces.
 4. The GPU branches run: the build report and a timing page, executed with the fake
    accelerator (``OPTIMLAB_FAKE_GPU=1``), gain the extra device in their tables and
-   glued sentences, label it fake, and their asserts hold; the site build refuses it.
+   glued sentences, label it fake, and their asserts hold (all but the build-only
+   timing orderings, which concern the real machine); the site build refuses it.
 
 The fresh environment: ``python -m venv --without-pip`` of the same interpreter, whose
 ``site-packages`` gets one ``.pth`` line pointing at the repository virtual
@@ -302,13 +303,17 @@ def ipython_dir(where: Path) -> str:
 @pytest.fixture(scope="module")
 def fake_gpu_run(request, tmp_path_factory):
     """Build report and a timing page executed in book/ (as the build does), with the
-    fake accelerator and the build-only checks on: ``{page: (notebook, seconds, error)}``."""
+    fake accelerator: ``{page: (notebook, seconds, error)}``.
+
+    The build-only checks are off here: they order *this machine's* timings, and a
+    fake device sharing the CPU with the real one (and with the rest of the test
+    suite) is not the machine the site reports; every other assert of the pages runs."""
     from nbclient.exceptions import CellExecutionError
 
     if not request.config.option.nbmake:
         pytest.skip("executes pages: run with --nbmake")
     # Quick timing (fewer repeats) as in the page tests: tests/myst_nbmake.py.
-    env = dict(os.environ, OPTIMLAB_FAKE_GPU="1", OPTIMLAB_BUILD_CHECKS="1",
+    env = dict(os.environ, OPTIMLAB_FAKE_GPU="1", OPTIMLAB_BUILD_CHECKS="0",
                OPTIMLAB_QUICK_TIMING="1", XLA_FLAGS="--xla_force_host_platform_device_count=2",
                IPYTHONDIR=ipython_dir(tmp_path_factory.mktemp("ipython") / "ip"))
     env.pop("MPLBACKEND", None)  # the inline backend, so that figures are outputs
