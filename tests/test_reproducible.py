@@ -10,11 +10,9 @@ value must have exactly the same ``text/plain`` representation in both, except:
 
 * keys a page declares itself: ``glue(key, value, reproducible=False)`` from
   ``optimlab.gluing`` marks the glue output, and the mark travels with it into both
-  executions. This is THE way to exclude a value: timings (and ratios of timings),
-  dates, facts about the machine. The marks must agree between the two executions.
-* keys matched by the older name rule ``LEGACY_NAMES`` below, kept until the pages
-  mark those keys themselves (the test lists every key it excludes by name, so they
-  can be marked and the rule shrunk). New pages must not rely on it.
+  executions. This is the only way to exclude a value: timings (and ratios of
+  timings) and dates. The marks must agree between the two executions. Facts about
+  the machine (cores, devices) are the same in both executions and are compared.
 
 The page tests run with quick timing (fewer repeats, ``OPTIMLAB_QUICK_TIMING=1``) and
 the site build with full timing: a value that depends on the number of repeats is a
@@ -24,7 +22,6 @@ timing, and must be marked.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,21 +33,6 @@ from tests.conftest import source_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-# The older name rule: keys whose names say they are dates, times, seconds or machine
-# facts, and today's timing keys of three pages whose names do not say so. Retire an
-# entry once its page marks those keys with glue(..., reproducible=False).
-LEGACY_NAMES = re.compile(
-    r"""
-      (?:^|_)(?:date|time|times|seconds|secs?|cpu|cores?|threads|memory|mem|devices?
-                |gpu\w*|speedup)(?:_|$)
-    | ^bsr_(?:lecture|compiled?)_       # batch_size_runtime: s/epoch, compile s, their ratios
-    | ^bsr_step_ratio$                  #   and the ratio of two times per step
-    | ^ttim_(?!steps_)                  # torch_timings: all but step counts are timings
-    | ^ads_adam_\d+$                    # adam_schedules: Adam s/epoch at a batch size
-    """,
-    re.VERBOSE,
-)
 
 CHANGED = (
     "the book's sources (pages, helper package, config) changed during or between the page "
@@ -111,7 +93,6 @@ def page_runs():
 class Comparison:
     compared: list = field(default_factory=list)  # keys compared
     marked: list = field(default_factory=list)  # keys glued with reproducible=False
-    by_name: list = field(default_factory=list)  # keys left out by LEGACY_NAMES
     differ: list = field(default_factory=list)  # "page: key: a != b"
     problems: list = field(default_factory=list)  # different keys or marks
 
@@ -136,8 +117,6 @@ def compare(first: dict[str, dict], second: dict[str, dict]) -> Comparison:
                 )
             if not (flags[0] and flags[1]):
                 result.marked.append(key)
-            elif LEGACY_NAMES.search(key):
-                result.by_name.append(key)
             else:
                 result.compared.append(key)
                 a, b = plain_text(mine[key]), plain_text(theirs[key])
@@ -157,16 +136,16 @@ def test_compare_finds_a_changed_value_and_skips_only_marked_keys():
     first = {"book/p": {
         "p_loss": glue_output("p_loss", "1.5"),
         "p_epoch_s": glue_output("p_epoch_s", "0.25", reproducible=False),
-        "build_date": glue_output("build_date", "2026-01-01"),
+        "build_date": glue_output("build_date", "2026-01-01", reproducible=False),
     }}
     second = {"book/p": {
         "p_loss": glue_output("p_loss", "1.5000001"),
         "p_epoch_s": glue_output("p_epoch_s", "0.5", reproducible=False),
-        "build_date": glue_output("build_date", "2026-01-02"),
+        "build_date": glue_output("build_date", "2026-01-02", reproducible=False),
     }}
     result = compare(first, second)
-    assert result.compared == ["p_loss"] and result.marked == ["p_epoch_s"]
-    assert result.by_name == ["build_date"] and not result.problems
+    assert result.compared == ["p_loss"] and result.marked == ["build_date", "p_epoch_s"]
+    assert not result.problems
     assert result.differ == ["book/p: p_loss: page test '1.5' != build '1.5000001'"]
     second["book/p"]["p_loss"] = glue_output("p_loss", "1.5")
     assert not compare(first, second).differ
@@ -211,11 +190,9 @@ def test_page_tests_and_site_build_glue_the_same_numbers(built_site, report_time
     )
     print(f"compared ({len(result.compared)}): {', '.join(result.compared)}")
     print(f"marked reproducible=False ({len(result.marked)}): {', '.join(result.marked)}")
-    print(f"excluded by the legacy name rule ({len(result.by_name)}): {', '.join(result.by_name)}")
     report_time(
         f"reproducibility (page tests vs site build): {len(result.compared)} glued values "
-        f"compared on {len(tested)} pages; {len(result.marked)} marked reproducible=False; "
-        f"{len(result.by_name)} excluded by name (mark them): {', '.join(result.by_name)}"
+        f"compared on {len(tested)} pages; {len(result.marked)} marked reproducible=False"
         + (f"; not compared, page test failed: {', '.join(failed)}" if failed else "")
     )
     assert not result.problems, "\n".join(result.problems)
