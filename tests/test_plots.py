@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from optimlab.history import History
 from optimlab import plots
+from optimlab.history import History
 from optimlab.plots import envelope, figure, plot_losses, plot_runtimes, plot_schedule, styles
 
 

@@ -63,7 +63,7 @@ def measure(site: Path, pages: list[str], *, compress: bool = True) -> dict[str,
                               else route.fulfill(status=200, body=""))
                 page = context.new_page()
                 responses = []
-                page.on("response", lambda r: responses.append(r))
+                page.on("response", lambda r, responses=responses: responses.append(r))
                 page.goto(base + (name + ".html" if name else ""), wait_until="load")
                 page.evaluate(EAGER_IMAGES)
                 # a reader's first key press: MathJax loads on pages with math

@@ -110,8 +110,8 @@ def momentum_rate(learning_rate: float, momentum: float, eigenvalues, nesterov=F
     """
     lam = _eigenvalues(eigenvalues)
     return float(max(
-        np.max(np.abs(np.linalg.eigvals(momentum_matrix(learning_rate, momentum, l, nesterov))))
-        for l in lam
+        np.max(np.abs(np.linalg.eigvals(momentum_matrix(learning_rate, momentum, lam_i, nesterov))))
+        for lam_i in lam
     ))
 
 

@@ -19,8 +19,8 @@ the per-row gradients of the mean loss.
 from __future__ import annotations
 
 import math
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -96,7 +96,7 @@ class _Exact:
     lm_loss: float
 
     @classmethod
-    def of(cls, problem: Problem) -> "_Exact":
+    def of(cls, problem: Problem) -> _Exact:
         """Computed once per problem object (a sweep over batch sizes reuses it)."""
         cached = _EXACT.get(id(problem))
         if cached is None or cached[0] is not problem:
