@@ -365,25 +365,22 @@ def numbers_table_markdown(part: str) -> str:
     table shows exactly what those pages computed in this build.
     """
     rows = [
-        "| lecture number | page | the lecture printed | this build | difference | status |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| lecture number (computed on) | the lecture printed | this build | agreement |",
+        "| --- | --- | --- | --- |",
     ]
     for e in entries():
         if e.part != part:
             continue
         printed = _format(e, e.value).replace("|", "\\|")
         if e.kind == "random":
-            ours = diff = "n/a"
-            status = "not reproducible: an unseeded random draw"
+            ours = "n/a"
+            agreement = "not reproducible: an unseeded random draw"
         else:
             ref = f"{e.page}.md::lec-{e.key}"
             # ":s" is needed: MyST-NB splits the format spec at the last colon.
             ours = f"{{glue:text}}`{ref}-ours:s`"
-            diff = f"{{glue:text}}`{ref}-diff:s`"
-            status = f"{{glue:text}}`{ref}-status:s`"
+            agreement = f"{{glue:text}}`{ref}-status:s`; {{glue:text}}`{ref}-diff:s`"
             if e.note:
-                status += f" ({e.note})"
-        rows.append(
-            f"| {e.what} | {{doc}}`{e.page}` | `{printed}` | {ours} | {diff} | {status} |"
-        )
+                agreement += f" ({e.note})"
+        rows.append(f"| {e.what} ({{doc}}`{e.page}`) | `{printed}` | {ours} | {agreement} |")
     return "\n".join(rows)
