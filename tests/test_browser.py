@@ -240,6 +240,7 @@ class Visit:
     empty_headers: list[str] = field(default_factory=list)  # <th> without text
     axe: dict[str, list[dict]] = field(default_factory=dict)  # "wcag light" -> violations
     dark_figures: list[dict] = field(default_factory=list)  # figure styles in dark mode
+    code_scrolling: list[str] = field(default_factory=list)  # code cells wider than shown
 
     @property
     def page_bytes(self) -> int:
@@ -281,6 +282,13 @@ FIGURE_TEXT = r"""async () => {
   const p = document.querySelector("article p") || document.body;
   return [out, parseFloat(getComputedStyle(p).fontSize)];
 }"""
+
+# Code the page shows (cell inputs, literalincludes; not outputs) whose text is wider
+# than its block: it scrolls sideways.
+CODE_SCROLLING = """() => [...document.querySelectorAll("article div.highlight pre")]
+  .filter((pre) => !pre.closest(".cell_output, .output") && pre.offsetParent !== null
+                   && pre.scrollWidth > pre.clientWidth + 1)
+  .map((pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), ""))"""
 
 FIGURE_STYLES = """() => [...document.querySelectorAll("article .cell_output img")].map((img) => {
   const style = getComputedStyle(img);
@@ -368,6 +376,7 @@ def visit_page(context, url: str, shot: Path, external: list[str], axe: str | No
                     text = " ".join(item.inner_text().split())
                     result.downloads[text] = item.evaluate("a => a.href")
             page.keyboard.press("Escape")
+        result.code_scrolling = page.evaluate(CODE_SCROLLING)
         result.scroll_width, result.client_width = page.evaluate(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
@@ -597,6 +606,12 @@ def test_axe_finds_no_best_practice_violation(visits, page, mode):
     found = [v for v in visits(page).axe[f"best-practice {mode}"]
              if v["id"] not in ALLOWED_BEST_PRACTICE]
     assert not found, f"{page} ({mode} mode), axe best practice:{show(axe_report(found))}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_cells_do_not_scroll_sideways_on_a_desktop(visits, page):
+    wide = visits(page).code_scrolling  # 1280 px window
+    assert not wide, f"{page}: {len(wide)} code blocks scroll sideways; longest lines:{show(wide)}"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -146,3 +146,26 @@ def test_visible_code_lines_fit_88_characters(page):
         f"{page.name}: {len(long)} visible code lines longer than {MAX_VISIBLE_LINE} "
         "characters (break them, or move the detail into optimlab):\n" + "\n".join(long)
     )
+
+
+LITERALINCLUDE = re.compile(r"^```\{literalinclude\} (\S+)\n(?:.*\n)*?:pyobject: (\S+)", re.M)
+
+
+def test_literalincluded_code_fits_88_characters():
+    """Code shown with literalinclude (:pyobject:) is visible code too."""
+    import ast
+
+    shown = 0
+    too_long = []
+    for page in PAGES:
+        for rel, name in LITERALINCLUDE.findall(page.read_text()):
+            source = (page.parent / rel).read_text()
+            node = next(
+                n for n in ast.walk(ast.parse(source))
+                if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name
+            )
+            lines = source.splitlines()[node.lineno - 1 - len(node.decorator_list):node.end_lineno]
+            shown += 1
+            too_long += [f"{page.name}: {rel}:{name}: {len(x)} chars" for x in lines if len(x) > 88]
+    assert shown >= 3, "expected the pages to show helper code with literalinclude"
+    assert not too_long, "\n".join(too_long)

@@ -167,8 +167,8 @@ def _padded_to(n, A, c, m):
 
 
 @partial(jax.jit, static_argnames=("make_optimizer", "loss", "record"))
-def _runs(rates, beta0, A, c, m, order, beta_hat, gram, lm_loss, *, make_optimizer, loss,
-          record="loss"):
+def _runs(rates, beta0, A, c, m, order, beta_hat, gram, lm_loss, *, make_optimizer,
+          loss, record="loss"):
     """All runs at once: vmap over learning rates of one scan over the steps."""
 
     def one_run(lr):

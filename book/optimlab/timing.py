@@ -81,6 +81,10 @@ def quick_repeats(repeats: int, environ=None) -> int:
     return min(repeats, QUICK_REPEATS) if environ.get(QUICK_TIMING_ENV) == "1" else repeats
 
 
+def _whole(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
 def time_call(
     fn,
     *,
@@ -90,17 +94,18 @@ def time_call(
     device: str = "cpu",
     compile_s: float | None = None,
 ) -> Timing:
-    """Time ``fn()``: ``warmup`` untimed calls, then ``repeats`` synchronised timed calls.
+    """Time ``fn()``: ``warmup`` untimed calls, then ``repeats`` synchronised timings.
 
     >>> t = time_call(lambda: sum(range(1000)), repeats=3, label="sum")
     >>> len(t.seconds), t.median > 0
     (3, True)
     """
     if not callable(fn):
-        raise TypeError(f"fn must be callable (a function of no arguments), got {type(fn).__name__}")
-    if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
+        kind = type(fn).__name__
+        raise TypeError(f"fn must be callable (a function of no arguments), got {kind}")
+    if not _whole(repeats) or repeats < 1:
         raise ValueError(f"repeats must be a whole number >= 1, got {repeats!r}")
-    if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
+    if not _whole(warmup) or warmup < 0:
         raise ValueError(f"warmup must be a whole number >= 0, got {warmup!r}")
     repeats = quick_repeats(repeats)  # the test suite's quick mode; never in the build
     for _ in range(warmup):
@@ -110,7 +115,8 @@ def time_call(
         start = time.perf_counter()
         synchronize(fn())
         seconds.append(time.perf_counter() - start)
-    return Timing(label=label, device=device, seconds=tuple(seconds), compile_s=compile_s)
+    return Timing(label=label, device=device, seconds=tuple(seconds),
+                  compile_s=compile_s)
 
 
 # --- devices -----------------------------------------------------------------------
