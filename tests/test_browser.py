@@ -37,10 +37,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import axe_site  # noqa: E402  (tools/axe_site.py: pinned axe-core and how to run it)
+from page_weight import toc_pages  # noqa: E402  (docnames of _toc.yml, in order)
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -74,20 +74,6 @@ MAX_PAGE_BYTES = 1_500_000
 ALLOWED_BEST_PRACTICE: dict[str, str] = {}
 
 
-def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
-    """Docnames of ``_toc.yml`` in reading order (root first, then parts and chapters)."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", [{"chapters": toc.get("chapters")}]):
-        walk(part.get("chapters"))
-    return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages]
 
 
 PAGES = toc_pages()

@@ -33,6 +33,7 @@ EAGER_IMAGES = """async () => {
 
 
 def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Docnames of ``_toc.yml`` in reading order (root first, then parts and chapters)."""
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
     pages = [toc["root"]]
 
@@ -44,7 +45,7 @@ def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
 
     for part in toc.get("parts", [{"chapters": toc.get("chapters")}]):
         walk(part.get("chapters"))
-    return [p.removesuffix(".md") for p in pages]
+    return [p.removesuffix(".md").removesuffix(".ipynb") for p in pages]
 
 
 def measure(site: Path, pages: list[str], *, compress: bool = True) -> dict[str, dict]:
