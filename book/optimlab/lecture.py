@@ -123,31 +123,24 @@ _ENTRIES = [
     _p("gd_loss", "Optax", "`gd_loss`, loss at the 30th step", "gradient_transformations",
        "decimals", (10244.7649,), 4),
 ]
-_ENTRIES += [
-    _p(f"sgd_same_lr_{b}", "Optax", f"SGD, learning rate 1e-5, 30 epochs, batch size {b}",
-       "minibatch_sgd", "float", v)
-    for b, v in _SGD_SAME_LR.items()
-]
-_ENTRIES += [
-    _p(f"sgd_scaled_lr_{b}", "Optax", f"SGD, the lecture's rate for batch size {b}",
-       "minibatch_sgd", "float", v)
-    for b, v in _SGD_SCALED_LR.items()
-]
-_ENTRIES += [
-    _p(f"adam_lr1_{b}", "Optax", f"Adam, learning rate 1, batch size {b}",
-       "adam_schedules", "float", v)
-    for b, v in _ADAM_LR1.items()
-]
-_ENTRIES += [
-    _p(f"adam_lr01_{b}", "Optax", f"Adam, learning rate 0.1, batch size {b}",
-       "adam_schedules", "float", v)
-    for b, v in _ADAM_LR01.items()
-]
-_ENTRIES += [
-    _p(f"adam_sched_{b}", "Optax", f"Adam, exponential-decay schedule, batch size {b}",
-       "adam_schedules", "float", v, note="the schedule is computed in float32")
-    for b, v in _ADAM_SCHED.items()
-]
+
+
+def _table(prefix, what, page, values, note=""):
+    """One entry per batch size of a table the lecture printed as a dict."""
+    return [_p(f"{prefix}_{b}", "Optax", what.format(b=b), page, "float", v, note=note)
+            for b, v in values.items()]
+
+
+_ENTRIES += _table("sgd_same_lr", "SGD, learning rate 1e-5, 30 epochs, batch size {b}",
+                   "minibatch_sgd", _SGD_SAME_LR)
+_ENTRIES += _table("sgd_scaled_lr", "SGD, the lecture's rate for batch size {b}",
+                   "minibatch_sgd", _SGD_SCALED_LR)
+_ENTRIES += _table("adam_lr1", "Adam, learning rate 1, batch size {b}", "adam_schedules",
+                   _ADAM_LR1)
+_ENTRIES += _table("adam_lr01", "Adam, learning rate 0.1, batch size {b}", "adam_schedules",
+                   _ADAM_LR01)
+_ENTRIES += _table("adam_sched", "Adam, exponential-decay schedule, batch size {b}",
+                   "adam_schedules", _ADAM_SCHED, note="the schedule is computed in float32")
 _ENTRIES += [
     _p("torch_eye", "PyTorch", "`torch.eye(3, dtype=torch.float64)`", "tensors", "text",
        "tensor([[1., 0., 0.], [0., 1., 0.], [0., 0., 1.]], dtype=torch.float64)"),
