@@ -154,31 +154,32 @@ def test_exec_table_lists_every_executed_page(built_site):
 # (~P + 10 s), then the browser tests (~280 s for 48 page visits with axe), while the
 # page tests, unit tests and drills fill the second core.
 #
-#   * any page: PAGE_BUDGET_S (15 s here, about 8 s idle: a kernel start and imports
+#   * any page: PAGE_BUDGET_S (16 s here, about 8 s idle: a kernel start and imports
 #     take 1-3 s, which leaves the page's own work: small problems, compiled loops,
 #     jax.vmap);
 #   * the pages below that measure timings or train many models: their own entries,
-#     measured times with about 30% headroom;
+#     the larger of two measured runs plus 25% (the same run varied by up to 1.4x,
+#     287 s and 363 s in all, with other work on the machine in the second);
 #   * all pages together: TOTAL_BUDGET_S. A new page must fit inside it or say what it
 #     displaces; growing it grows `make test` second for second.
 #
 # The test reads the build's own execution table (the nb-exec-table on the build
 # report). A slower runner slows every page alike, so the budgets are scaled by how much
 # slower than usual the lightest page ran (its usual time: LIGHTEST_IDLE_S).
-PAGE_BUDGET_S = 15.0
+PAGE_BUDGET_S = 16.0
 PAGE_BUDGETS_S = {
-    "book/batch_size_runtime": 60.0,
-    "book/adam_schedules": 35.0,
-    "book/adaptive": 30.0,
-    "book/clipping": 25.0,
-    "book/batch_size_scaling": 22.0,
-    "book/choosing_an_optimizer": 22.0,
-    "book/minibatch_sgd": 20.0,
-    "book/torch_experiments": 22.0,
-    "book/torch_timings": 22.0,
-    "book/autograd": 18.0,
+    "book/batch_size_runtime": 76.0,
+    "book/adam_schedules": 48.0,
+    "book/adaptive": 38.0,
+    "book/batch_size_scaling": 34.0,
+    "book/choosing_an_optimizer": 32.0,
+    "book/clipping": 28.0,
+    "book/torch_experiments": 20.0,
+    "book/autograd": 19.0,
+    "book/minibatch_sgd": 19.0,
+    "book/torch_timings": 19.0,
 }
-TOTAL_BUDGET_S = 330.0
+TOTAL_BUDGET_S = 420.0
 LIGHTEST_IDLE_S = 2.0
 
 
