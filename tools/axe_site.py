@@ -71,6 +71,19 @@ def run_axe(page, source: str, tags: list[str], mode: str | None = None) -> list
     return page.evaluate(RUN_AXE, [tags])
 
 
+KINDS = {"wcag": WCAG_TAGS, "best-practice": BEST_PRACTICE_TAGS}
+
+
+def run_axe_by_kind(page, source: str, mode: str | None = None) -> dict[str, list[dict]]:
+    """One axe run over the WCAG and the best-practice rules together, its violations
+    sorted back by kind: ``{"wcag": [...], "best-practice": [...]}``. axe runs every
+    rule that carries any of the tags asked for, so this finds exactly what one run per
+    kind finds, in half the time; a rule tagged both ways is listed under both."""
+    found = run_axe(page, source, [tag for tags in KINDS.values() for tag in tags], mode)
+    return {kind: [v for v in found if set(v["tags"]) & set(tags)]
+            for kind, tags in KINDS.items()}
+
+
 def main() -> int:
     sys.path.insert(0, str(HERE))
     from page_weight import CHROMIUM, toc_pages
@@ -99,8 +112,8 @@ def main() -> int:
                     continue
                 page.wait_for_load_state("networkidle")
                 for mode in ("light", "dark"):
-                    for key, tags in (("wcag", WCAG_TAGS), ("best-practice", BEST_PRACTICE_TAGS)):
-                        for v in run_axe(page, source, tags, mode):
+                    for key, found in run_axe_by_kind(page, source, mode).items():
+                        for v in found:
                             rule = f"{v['id']} ({mode})"
                             counts[key][rule] += len(v["nodes"])
                             on_pages[key].setdefault(rule, set()).add(name)
