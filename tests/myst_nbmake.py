@@ -17,7 +17,8 @@ Every page executes once, in the background, while the rest of the session goes 
   it, times everything in full. Set ``OPTIMLAB_QUICK_TIMING=0`` to run pages with
   full timings here too. Every hidden assert still runs, build-only ones included
   (``OPTIMLAB_BUILD_CHECKS=1``): timing orderings must hold with the margins that a
-  machine running two pages at once leaves them.
+  machine running two pages at once leaves them; only ``FAKE_GPU_PAGES`` run
+  differently, on a fake accelerator (see there).
 * **Kept.** Each executed notebook is written to ``_build/nbmake/<page>.ipynb`` (its
   glue outputs included), with ``_build/nbmake/run.json``: the seconds each page took,
   and a digest of the book's sources before and after. The reproducibility test
@@ -46,6 +47,18 @@ from nbmake.nb_result import NotebookError, NotebookResult
 from nbmake.pytest_items import NotebookFailedException, NotebookFile, NotebookItem
 
 OUT_DIR = Path("_build") / "nbmake"  # under the session's rootdir
+# Pages of the book (``book/<name>``) that the page tests execute on the FAKE
+# accelerator (``optimlab.timing.fake_gpu``): their GPU branches run in this execution,
+# and the site build runs them on the real machine, so no page executes a third time.
+# The build-only checks are off in these two runs (they order the real machine's
+# timings; the build runs them). tests/test_anywhere.py checks what the fake device
+# adds; tests/test_reproducible.py compares all the rest with the build.
+FAKE_GPU_PAGES = ("build_report.md", "torch_timings.md")
+FAKE_GPU_ENV = {
+    "OPTIMLAB_FAKE_GPU": "1",
+    "OPTIMLAB_BUILD_CHECKS": "0",
+    "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+}
 QUICK_TIMING_ENV = "OPTIMLAB_QUICK_TIMING"  # optimlab.timing.QUICK_TIMING_ENV
 IPYTHON_CONFIG = Path("tools") / "ipython_kernel_config.py"  # as tools/build.sh installs it
 
@@ -158,6 +171,12 @@ class PagePool:
         env["IPYTHONDIR"] = str(profile.parent)
         return env
 
+    def on_fake_gpu(self, source: Path) -> bool:
+        """Whether this pool runs ``source`` on the fake accelerator (FAKE_GPU_PAGES)."""
+        source = Path(source).resolve()
+        return (self._is_book() and source.name in FAKE_GPU_PAGES
+                and source.parent == (self.rootdir / "book").resolve())
+
     def order(self) -> list[Path]:
         """Longest first: last run's seconds where known, else the page's size."""
         try:
@@ -244,6 +263,8 @@ class PagePool:
             client = NotebookClient(
                 nb, timeout=self.timeout, allow_errors=False, record_timing=True, **extra
             )
+            if self.on_fake_gpu(run.source):
+                env = {**env, **FAKE_GPU_ENV}
             await client.async_execute(cwd=str(run.source.parent), env=env)
         except CellExecutionError as err:
             run.error = failing_cell(nb) or NotebookError(

@@ -8,8 +8,9 @@
    build-only checks are off there, as in a reader's session.
 3. Every page of the built site has an "Open in Colab" button naming a notebook that the
    deploy workflow's publish step (``tools/notebooks.py collect``) produces.
-4. The GPU branches run: the build report and a timing page, executed with the fake
-   accelerator (``OPTIMLAB_FAKE_GPU=1``), gain the extra device in their tables and
+4. The GPU branches run: the build report and a timing page, executed by the page
+   tests with the fake accelerator (``OPTIMLAB_FAKE_GPU=1``; tests/myst_nbmake.py,
+   ``FAKE_GPU_PAGES``), gain the extra device in their tables and
    glued sentences, label it fake, and their asserts hold (all but the build-only
    timing orderings, which concern the real machine); the site build refuses it.
 
@@ -38,7 +39,6 @@ import sysconfig
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 import yaml
@@ -301,34 +301,27 @@ def ipython_dir(where: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def fake_gpu_run(request, tmp_path_factory):
-    """Build report and a timing page executed in book/ (as the build does), with the
-    fake accelerator: ``{page: (notebook, seconds, error)}``.
-
-    The build-only checks are off here: they order *this machine's* timings, and a
-    fake device sharing the CPU with the real one (and with the rest of the test
-    suite) is not the machine the site reports; every other assert of the pages runs."""
-    from nbclient.exceptions import CellExecutionError
-
-    if not request.config.option.nbmake:
-        pytest.skip("executes pages: run with --nbmake")
-    # Quick timing (fewer repeats) as in the page tests: tests/myst_nbmake.py.
-    env = dict(os.environ, OPTIMLAB_FAKE_GPU="1", OPTIMLAB_BUILD_CHECKS="0",
-               OPTIMLAB_QUICK_TIMING="1", XLA_FLAGS="--xla_force_host_platform_device_count=2",
-               IPYTHONDIR=ipython_dir(tmp_path_factory.mktemp("ipython") / "ip"))
-    env.pop("MPLBACKEND", None)  # the inline backend, so that figures are outputs
+def fake_gpu_run():
+    """Build report and a timing page as the page tests executed them, on the fake
+    accelerator (tests/myst_nbmake.py, FAKE_GPU_PAGES): ``{page: (notebook, seconds,
+    error)}``. The build-only checks are off in those runs: they order *this
+    machine's* timings, and a fake device sharing the CPU with the real one (and with
+    the rest of the test suite) is not the machine the site reports; every other assert
+    of the pages runs."""
+    pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
+    if pool is None:
+        pytest.skip("reads the page tests' executions: run with --nbmake")
     runs = {}
     for page in FAKE_PAGES:
-        nb = jupytext.read(ROOT / f"{page}.md")
-        start, error = time.perf_counter(), None
-        try:
-            execute(nb, cwd=ROOT / "book", env=env)
-        except CellExecutionError as err:
-            error = str(err)
-        runs[page] = (nb, time.perf_counter() - start, error)
+        source = ROOT / f"{page}.md"
+        assert pool.on_fake_gpu(source.resolve()), f"{page} did not run on the fake accelerator"
+        run = pool.result(source)
+        error = None if run.error is None else f"{run.error.summary}\n{run.error.trace}"
+        runs[page] = (run.nb, run.seconds, error)
     return runs
 
 
+@pytest.mark.page_results
 def test_fake_gpu_build_report(fake_gpu_run, report_time):
     nb, seconds, error = fake_gpu_run["book/build_report"]
     assert error is None, error
@@ -342,6 +335,7 @@ def test_fake_gpu_build_report(fake_gpu_run, report_time):
     report_time(f"fake accelerator: build_report ran in {seconds:.1f} s")
 
 
+@pytest.mark.page_results
 def test_fake_gpu_timing_page(fake_gpu_run, report_time):
     nb, seconds, error = fake_gpu_run["book/torch_timings"]
     assert error is None, error
