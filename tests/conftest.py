@@ -5,7 +5,7 @@ exactly as ``make html`` does, and hands the result to every test that asks for 
 (build, links, drills, reproducibility, browser tests).
 
 * When: as soon as collection ends (``conftest.py`` calls ``start_site_build``), in
-  the background, so the build (which executes one page at a time) runs beside the
+  the background, so the build (which executes its pages two at a time, timing pages alone) runs beside the
   unit tests and the page tests instead of after them. The test process and
   everything it starts afterwards (page kernels, drills) run at a lower CPU priority
   (``nice``), so the build gets the core it needs and its timings stay clean.
@@ -206,7 +206,7 @@ def start_site_build(session) -> bool:
     read it (``built_site``) and ``--site`` is on; True if it started.
 
     ``conftest.py`` calls this when collection ends, before the page tests start, so
-    the build (one page at a time) runs beside the unit and page tests, which yield
+    the build runs beside the unit and page tests, which yield
     the CPU to it (they run at a lower priority).
     """
     if not session.config.getoption("--site"):

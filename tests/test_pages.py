@@ -169,3 +169,26 @@ def test_literalincluded_code_fits_88_characters():
             too_long += [f"{page.name}: {rel}:{name}: {len(x)} chars" for x in lines if len(x) > 88]
     assert shown >= 3, "expected the pages to show helper code with literalinclude"
     assert not too_long, "\n".join(too_long)
+
+
+# Calls that time something (optimlab.timing, optimlab.runtime, optimlab.threads,
+# optimlab.sweeps.seconds_per_step, the lecture-loop profile) or read a clock.
+TIMES_SOMETHING = re.compile(
+    r"\b(time_call|time_epoch_\w+|seconds_per_step|profile_lecture_epoch|time_threads\w*|"
+    r"perf_counter|timeit)\s*\(|from optimlab\.threads import|import optimlab\.threads"
+)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_timing_pages_and_only_they_run_alone_in_the_build(page):
+    """tools/execute_pages.py runs pages two at a time, except pages whose front matter
+    says ``optimlab: {run_alone: true}``: a page that times something must say so, or
+    its timings would describe a machine shared with another page."""
+    from optimlab.checks import runs_alone
+
+    code = "\n".join(CODE_CELL.findall(page.read_text()))
+    times = bool(TIMES_SOMETHING.search(code))
+    assert runs_alone(page) == times, (
+        f"{page.name}: {'times something' if times else 'times nothing'} but "
+        f"run_alone is {runs_alone(page)} in its front matter"
+    )

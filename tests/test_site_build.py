@@ -142,6 +142,30 @@ def test_exec_table_lists_every_executed_page(built_site):
     assert not failed, f"pages whose execution did not succeed: {failed}"
 
 
+# The lines tools/execute_pages.py prints, one per page.
+EXECUTED = re.compile(r"execute_pages: +[\d.]+ s  (\S+)  \((alone|2 at a time)\) (ok|FAILED)")
+
+
+def test_every_page_executes_once_timing_pages_alone(built_site):
+    """tools/execute_pages.py executes every page before Sphinx reads it, the timing
+    pages alone; MyST-NB then finds every page in the cache and executes none again
+    (it would if the cache missed a page: a second execution, slower builds)."""
+    from optimlab.checks import runs_alone
+
+    pages = {p for p in toc_pages() if has_code_cells(p)}
+    ran = {name.removesuffix(".md"): (how, state) for name, how, state in
+           EXECUTED.findall(built_site.log)}
+    assert set(ran) == pages, f"executed before Sphinx: {sorted(ran)}; pages: {sorted(pages)}"
+    assert all(state == "ok" for _, state in ran.values()), ran
+    again = re.findall(r"(\S+\.md): Executing notebook", built_site.log)
+    assert not again, f"MyST-NB executed these pages again (not found in the cache): {again}"
+    cached = set(re.findall(r"(\S+)\.md: Using cached notebook", built_site.log))
+    assert {str(ROOT / p) for p in pages} == cached
+    alone = {p for p, (how, _) in ran.items() if how == "alone"}
+    assert alone == {p for p in pages if runs_alone(ROOT / f"{p}.md")}
+    assert alone, "no timing page ran alone"
+
+
 # --- execution budget (issue 14) ----------------------------------------------------
 #
 # Every page executes twice per `make test`: once in the page tests (two at a time,

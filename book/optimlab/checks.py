@@ -27,3 +27,27 @@ def build_checks(environ=None) -> bool:
     """
     environ = os.environ if environ is None else environ
     return environ.get(ENV, "") == "1"
+
+
+def runs_alone(page) -> bool:
+    """True when a page's front matter says ``optimlab: {run_alone: true}``.
+
+    Pages that time something say so; the site build then executes them with no other
+    page beside it (``tools/execute_pages.py``), and the rest two at a time.
+
+    >>> import tempfile, pathlib
+    >>> page = pathlib.Path(tempfile.mkdtemp()) / "p.md"
+    >>> _ = page.write_text("---\\noptimlab:\\n  run_alone: true\\n---\\n# A page\\n")
+    >>> runs_alone(page), runs_alone(page.with_name("none.md"))
+    (True, False)
+    """
+    from pathlib import Path
+
+    import yaml
+
+    page = Path(page)
+    text = page.read_text(encoding="utf-8") if page.is_file() else ""
+    if not text.startswith("---"):
+        return False
+    meta = yaml.safe_load(text[3:].split("\n---", 1)[0]) or {}
+    return bool((meta.get("optimlab") or {}).get("run_alone"))

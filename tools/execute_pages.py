@@ -1,0 +1,151 @@
+"""Execute a book's pages before Sphinx reads them: two at a time, timing pages alone.
+
+usage: python tools/execute_pages.py BOOK_DIR OUTPUT_DIR   (tools/build.sh runs it)
+
+MyST-NB executes a book's pages one after the other while Sphinx reads them. Most
+pages leave one of this machine's two cores idle for most of their run, so this script
+executes them first, ``WORKERS`` at a time, into the build's jupyter-cache
+(``OUTPUT_DIR/_build/.jupyter_cache``, which tools/build.sh has just deleted: every
+build starts from an empty cache, so nothing in it is older than this build). MyST-NB
+then reads each page's outputs from that cache (``execute_notebooks: cache`` in
+``_config.yml``) instead of executing the page again.
+
+* **Timing pages run alone.** A page whose front matter says ``optimlab: {run_alone:
+  true}`` (every page that times something; tests/test_pages.py checks) executes with
+  no other page beside it, first, so its timings describe the machine and not a
+  neighbour. The other pages follow, longest first.
+* **Exactly as MyST-NB would.** Each page is read by MyST-NB's own reader
+  (jupyter-cache's ``myst_nb_md`` plugin) and run by jupyter-cache's
+  ``single_nb_execution`` with ``_config.yml``'s timeout, in the page's folder, with
+  this process's environment (tools/build.sh sets it): the same call MyST-NB makes in
+  cache mode. The cache matches pages by their code, so Sphinx uses these outputs.
+* **Failures are MyST-NB's to report.** A page that fails or times out here is left
+  out of the cache; MyST-NB then executes it again itself and fails the build with its
+  usual message, naming the page, the cell and the error.
+
+Prints one line per page (seconds, alone or not, ok or not) and the wall time.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+# The repository's helper package: which pages run alone (optimlab.checks.runs_alone).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book"))
+from optimlab.checks import runs_alone  # noqa: E402
+
+WORKERS = 2
+READER = {"type": "plugin", "name": "myst_nb_md"}  # MyST-NB's read_fmt for .md pages
+CACHE = Path("_build") / ".jupyter_cache"  # under OUTPUT_DIR, as _config.yml says
+
+
+def toc_files(book: Path) -> list[Path]:
+    """The source file of every page in ``BOOK/_toc.yml`` (jb-book format), in order."""
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    names: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if key in node:
+                    names.append(node[key])
+            for value in node.values():
+                if isinstance(value, list):
+                    for child in value:
+                        walk(child)
+
+    walk(toc)
+    files = []
+    for name in names:
+        for suffix in ("", ".md", ".ipynb"):
+            path = book / f"{name}{suffix}"
+            if path.is_file():
+                files.append(path)
+                break
+    return files
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    return yaml.safe_load(text[3:end]) or {} if end > 0 else {}
+
+
+def is_notebook(path: Path) -> bool:
+    meta = front_matter(path)
+    fmt = meta.get("jupytext", {}).get("text_representation", {}).get("format_name")
+    return path.suffix == ".md" and fmt == "myst" and "```{code-cell}" in path.read_text(
+        encoding="utf-8")
+
+
+@dataclass
+class Result:
+    path: Path
+    seconds: float
+    ok: bool
+
+
+def main(book: Path, out: Path) -> int:
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    execute = config.get("execute", {})
+    if execute.get("execute_notebooks") != "cache":
+        print("execute_pages: _config.yml does not ask for cache mode; nothing to do")
+        return 0
+    timeout = execute.get("timeout", 30)
+    allow_errors = bool(execute.get("allow_errors", False))
+    cache = get_cache(str(out / CACHE))
+    pages = [p for p in toc_files(book) if is_notebook(p)]
+    # Read every page first, in this thread: the cache's database is not shared
+    # between threads, only the notebooks are.
+    notebooks = {}
+    for path in pages:
+        record = cache.add_nb_to_project(str(path), read_data=READER)
+        notebooks[path] = (record.uri, cache.get_project_notebook(record.pk).nb)
+    alone = [p for p in pages if runs_alone(p)]
+    beside = sorted((p for p in pages if p not in alone),
+                    key=lambda p: p.stat().st_size, reverse=True)
+
+    def run(path: Path) -> tuple[Result, object]:
+        _, nb = notebooks[path]
+        start = time.perf_counter()
+        result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout,
+                                     allow_errors=allow_errors)
+        return Result(path, time.perf_counter() - start, result.err is None), result
+
+    start = time.perf_counter()
+    results = []
+    for path in alone:
+        results.append(run(path))
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results += list(pool.map(run, beside))
+    wall = time.perf_counter() - start
+    for summary, result in results:
+        uri, nb = notebooks[summary.path]
+        if summary.ok:
+            cache.cache_notebook_bundle(
+                CacheBundleIn(nb, uri, data={"execution_seconds": result.time}),
+                check_validity=False, overwrite=True,
+            )
+        state = "ok" if summary.ok else "FAILED (MyST-NB runs it again and reports it)"
+        where = "alone" if summary.path in alone else f"{WORKERS} at a time"
+        print(f"execute_pages: {summary.seconds:6.1f} s  {summary.path.relative_to(book)}"
+              f"  ({where}) {state}", flush=True)
+    print(f"execute_pages: {len(results)} pages in {wall:.1f} s wall "
+          f"({len(alone)} alone, then {WORKERS} at a time)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()))
