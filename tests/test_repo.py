@@ -25,12 +25,14 @@ def test_config_is_strict_and_always_fresh():
     assert config["only_build_toc_files"] is True, "README and hidden folders would be built as pages"
     assert ".*" in config["exclude_patterns"], "hidden folders such as .pytest_cache must be excluded"
     execute = config["execute"]
-    assert execute["execute_notebooks"] == "force"
+    # "cache": tools/build.sh empties the cache, then tools/execute_pages.py fills it
+    assert execute["execute_notebooks"] == "cache"
     assert execute["allow_errors"] is False
     assert execute["timeout"] > 0
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     build = (ROOT / "tools/build.sh").read_text()
     assert "rm -rf" in build and "--all" in build and "--warningiserror" in build
+    assert ".jupyter_cache" in build.split("rm -rf", 1)[1].split("\n\n", 1)[0], "the cache is not wiped"
     assert "--nitpick" in build and "--keep-going" in build
 
 

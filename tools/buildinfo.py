@@ -161,6 +161,32 @@ def _write_css(app: Sphinx, exception) -> None:
         (static / CSS_FILE).write_text(CSS, encoding="utf-8")
 
 
+def _fill_from_cache(app: Sphinx, executed: Path) -> None:
+    """Give ``jupyter_execute/<page>.ipynb`` its outputs when they came from the cache.
+
+    In cache mode (``execute_notebooks: cache``, which tools/execute_pages.py fills for
+    every build), MyST-NB 1.4 renders the page from the cached, executed notebook but
+    writes the notebook it read, without outputs or execution counts, to
+    ``jupyter_execute``. This puts the cached outputs in, so that the notebook a reader
+    downloads (and the one the deploy workflow publishes for Colab) is the executed one.
+    A page that is not in the cache (MyST-NB executed it itself) is left as it is.
+    """
+    if app.config.nb_execution_mode != "cache":
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+
+    notebook = nbformat.read(executed, as_version=4)
+    if any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"):
+        return
+    cache = get_cache(str(Path(app.outdir).parent / ".jupyter_cache"))
+    try:
+        _, notebook = cache.merge_match_into_notebook(notebook)
+    except KeyError:
+        return
+    nbformat.write(notebook, executed)
+
+
 def _add_notebook_download(app: Sphinx, pagename: str, context: dict) -> None:
     """Put ``_sources/<page>.ipynb`` beside the ``.md`` source and list it for the theme.
 
@@ -173,6 +199,7 @@ def _add_notebook_download(app: Sphinx, pagename: str, context: dict) -> None:
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     source = Path(app.env.doc2path(pagename))
     if executed.is_file():
+        _fill_from_cache(app, executed)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(executed, target)
     elif source.suffix == ".md":
