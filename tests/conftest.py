@@ -126,7 +126,10 @@ def start_build(book: Path, out: Path, *, offline: bool = True, timeout: float =
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed by finish)
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    # A session of its own: its own autogroup, which the test process's lowered
+    # priority does not touch (conftest.py, yield_to_build).
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                            start_new_session=True)
 
     def finish() -> SiteBuild:
         try:

@@ -18,3 +18,30 @@ class _DropTcpNotice(logging.Filter):
 
 
 logging.getLogger("IPKernelApp").addFilter(_DropTcpNotice())
+
+
+# Kernels the test suite starts while its site build runs yield the CPU to the build's
+# kernels (conftest.py sets OPTIMLAB_KERNEL_NICE for them; the build's own kernels never
+# get it). Kernels start in a session of their own, and with the kernel's autogroup
+# scheduling (/proc/sys/kernel/sched_autogroup_enabled) plain `nice` only ranks
+# processes of one session against each other: the session's autogroup needs the nice
+# value too.
+def _yield_cpu(nice: str) -> None:
+    import os
+
+    try:
+        with open("/proc/self/autogroup", "w") as autogroup:
+            autogroup.write(nice)
+    except OSError:
+        pass  # no autogroups here: plain nice is enough
+    os.nice(int(nice))
+
+
+def _kernel_nice() -> str:
+    import os
+
+    return os.environ.get("OPTIMLAB_KERNEL_NICE", "")
+
+
+if _kernel_nice().isdigit():
+    _yield_cpu(_kernel_nice())
