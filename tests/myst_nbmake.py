@@ -16,9 +16,10 @@ Every page executes once, in the background, while the rest of the session goes 
   its repeats (``optimlab.timing.QUICK_REPEATS``), since the site build, which unsets
   it, times everything in full. Set ``OPTIMLAB_QUICK_TIMING=0`` to run pages with
   full timings here too. Every hidden assert still runs, build-only ones included
-  (``OPTIMLAB_BUILD_CHECKS=1``): timing orderings must hold with the margins that a
-  machine running two pages at once leaves them; only ``FAKE_GPU_PAGES`` run
-  differently, on a fake accelerator (see there).
+  (``OPTIMLAB_BUILD_CHECKS=1``), except on the pages that time something, whose
+  build-only checks are orderings of timings (``TIMING_PAGE_ENV``: the site build
+  runs them, with each such page alone); ``FAKE_GPU_PAGES`` run on a fake
+  accelerator (see there).
 * **Kept.** Each executed notebook is written to ``_build/nbmake/<page>.ipynb`` (its
   glue outputs included), with ``_build/nbmake/run.json``: the seconds each page took,
   and a digest of the book's sources before and after. The reproducibility test
@@ -53,6 +54,12 @@ OUT_DIR = Path("_build") / "nbmake"  # under the session's rootdir
 # The build-only checks are off in these two runs (they order the real machine's
 # timings; the build runs them). tests/test_anywhere.py checks what the fake device
 # adds; tests/test_reproducible.py compares all the rest with the build.
+# Pages that time something (front matter ``optimlab: {run_alone: true}``) run without
+# their build-only checks here: those are orderings of timings, which describe the
+# machine only when the page runs alone and with full repeats, as in the site build
+# (which runs them). Here the page runs beside the build at a low priority, with quick
+# timing, and an ordering would describe that contention instead.
+TIMING_PAGE_ENV = {"OPTIMLAB_BUILD_CHECKS": "0"}
 FAKE_GPU_PAGES = ("build_report.md", "torch_timings.md")
 FAKE_GPU_ENV = {
     "OPTIMLAB_FAKE_GPU": "1",
@@ -177,6 +184,15 @@ class PagePool:
         return (self._is_book() and source.name in FAKE_GPU_PAGES
                 and source.parent == (self.rootdir / "book").resolve())
 
+    def times_something(self, source: Path) -> bool:
+        """Whether ``source`` is a page of the book that times something (it says
+        ``optimlab: {run_alone: true}``; tests/test_pages.py checks that it does)."""
+        if not self._is_book():
+            return False
+        from optimlab.checks import runs_alone
+
+        return runs_alone(source)
+
     def order(self) -> list[Path]:
         """Longest first: last run's seconds where known, else the page's size."""
         try:
@@ -265,6 +281,8 @@ class PagePool:
             )
             if self.on_fake_gpu(run.source):
                 env = {**env, **FAKE_GPU_ENV}
+            elif self.times_something(run.source):
+                env = {**env, **TIMING_PAGE_ENV}
             await client.async_execute(cwd=str(run.source.parent), env=env)
         except CellExecutionError as err:
             run.error = failing_cell(nb) or NotebookError(
