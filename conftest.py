@@ -48,7 +48,8 @@ def pytest_addoption(parser):
 
 def run_order(item) -> int:
     """0: unit and static tests, 1: site tests with books of their own (drills),
-    2: page executions (and tests of them, marked ``page_results``), 3: tests of the session's full site build."""
+    2: page executions (and tests that read them, marked ``page_results``),
+    3: tests of the session's full site build."""
     if "built_site" in getattr(item, "fixturenames", ()):
         return 3
     if getattr(item, "nbmake", False) or "page_results" in item.keywords:

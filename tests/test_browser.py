@@ -2,9 +2,10 @@
 
 Playwright drives Debian's Chromium (``/usr/bin/chromium``; Playwright's own browser
 download does not work here) against the site built by the ``built_site`` fixture
-(tests/conftest.py), served by a stdlib HTTP server on 127.0.0.1. Each page of ``_toc.yml`` is visited
-once per window width, when the first test asks, ``BROWSER_WORKERS`` browsers at a
-time, and what the tests need is collected during that visit.
+(tests/conftest.py), served by a stdlib HTTP server on 127.0.0.1. Each page of
+``_toc.yml`` is visited once per window width, when the first test asks,
+``BROWSER_WORKERS`` browsers at a time, and what the tests need is collected during
+that visit.
 
 Offline: every request to anything but 127.0.0.1 is intercepted and answered with an
 empty 200 response, never sent. Such requests are listed in the test output (a warning

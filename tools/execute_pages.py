@@ -2,9 +2,11 @@
 
 usage: python tools/execute_pages.py BOOK_DIR OUTPUT_DIR   (tools/build.sh runs it)
 
-MyST-NB executes a book's pages one after the other while Sphinx reads them. Most
-pages leave one of this machine's two cores idle for most of their run, so this script
-executes them first, ``WORKERS`` at a time, into the build's jupyter-cache
+MyST-NB executes a book's pages one after the other while Sphinx reads them. Most of
+this book's pages keep one core busy, not two (run two at a time, each takes about as
+long as when it runs alone: compare the seconds this script prints for a page with its
+time in a build of that page alone), so this script executes them first, ``WORKERS``
+at a time, into the build's jupyter-cache
 (``OUTPUT_DIR/_build/.jupyter_cache``, which tools/build.sh has just deleted: every
 build starts from an empty cache, so nothing in it is older than this build). MyST-NB
 then reads each page's outputs from that cache (``execute_notebooks: cache`` in
@@ -13,7 +15,7 @@ then reads each page's outputs from that cache (``execute_notebooks: cache`` in
 * **Timing pages run alone.** A page whose front matter says ``optimlab: {run_alone:
   true}`` (every page that times something; tests/test_pages.py checks) executes with
   no other page beside it, first, so its timings describe the machine and not a
-  neighbour. The other pages follow, longest first.
+  neighbour. The other pages follow, largest source first.
 * **Exactly as MyST-NB would.** Each page is read by MyST-NB's own reader
   (jupyter-cache's ``myst_nb_md`` plugin) and run by jupyter-cache's
   ``single_nb_execution`` with ``_config.yml``'s timeout, in the page's folder, with
@@ -76,7 +78,7 @@ def front_matter(path: Path) -> dict:
     if not text.startswith("---"):
         return {}
     end = text.find("\n---", 3)
-    return yaml.safe_load(text[3:end]) or {} if end > 0 else {}
+    return (yaml.safe_load(text[3:end]) or {}) if end > 0 else {}
 
 
 def is_notebook(path: Path) -> bool:
