@@ -7,12 +7,12 @@
   When collection ends, all pages start executing in the background,
   ``--page-workers`` at a time, while the other tests run.
 * With ``--site``, the full site build starts when collection ends too, in the
-  background (``tests/conftest.py``); this process then lowers its CPU priority, so
-  the build, which executes one page at a time, keeps a core to itself while the page
-  kernels and the unit tests share what it leaves.
+  background (``tests/conftest.py``); this process, and the page kernels it starts,
+  then lower their CPU priority (``yield_to_build``), so the build comes first.
 * Order (``make test`` runs everything): unit and static tests first, then the site
-  tests that build tiny books of their own (drills), then the page results, then
-  everything that reads the session's full site build.
+  tests that build tiny books of their own (drills), then everything that reads the
+  session's full site build (browser tests included), then the page results and the
+  tests that compare them with the build.
 """
 
 from __future__ import annotations
@@ -48,11 +48,13 @@ def pytest_addoption(parser):
 
 def run_order(item) -> int:
     """0: unit and static tests, 1: site tests with books of their own (drills),
-    2: page executions (and tests that read them, marked ``page_results``),
-    3: tests of the session's full site build."""
-    if "built_site" in getattr(item, "fixturenames", ()):
-        return 3
+    2: tests of the session's full site build, 3: page executions and the tests that
+    read them (marked ``page_results``). The site build ends long before the page tests
+    (it comes first, conftest.py), so its tests, the browser's above all, run while the
+    last pages are still executing, instead of after them."""
     if getattr(item, "nbmake", False) or "page_results" in item.keywords:
+        return 3
+    if "built_site" in getattr(item, "fixturenames", ()):
         return 2
     if "site" in item.keywords or "browser" in item.keywords:
         return 1
@@ -120,9 +122,9 @@ SESSION_START = [0.0]
 
 def part(item) -> str:
     order = run_order(item)
-    if order == 3:
+    if order == 2:
         return "browser tests" if "browser" in item.keywords else "tests of the site build"
-    return ["unit and static tests", "drills (tiny books)", "page results"][order]
+    return ["unit and static tests", "drills (tiny books)", "", "page results"][order]
 
 
 def pytest_sessionstart(session):
@@ -145,7 +147,7 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{seconds:7.1f} s  {name}")
         terminalreporter.write_line(
             "(the page executions and the site build run in the background meanwhile: "
-            "'page results' and the first test of the site build are mostly waiting)"
+            "the first test of the site build and 'page results' are mostly waiting)"
         )
     pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
     if pool is None or pool.wall_s is None:

@@ -208,6 +208,7 @@ def test_compare_reports_different_keys_and_marks():
 
 
 @pytest.mark.site
+@pytest.mark.page_results
 def test_page_tests_and_site_build_glue_the_same_numbers(built_site, report_time):
     pool = page_runs()
     # A build that failed on warnings alone (--keep-going) still executed every page, so
