@@ -2,7 +2,8 @@
 fails loudly, and a changed helper always reaches the rebuilt page.
 
 Drills (a)-(c) build a TINY book in a temporary folder with the real ``tools/build.sh``
-and a copy of the real ``_config.yml`` (a few seconds each); drills (d) and
+and a copy of the real ``_config.yml`` (a few seconds each), and (c2) checks that a
+plain ``jupyter-book build`` refuses the notebook cache after a change; drills (d) and
 (d2) run ``pytest --nbmake`` in a subprocess on a temporary copy of the repository's page
 plugin (a failing cell, a hanging cell);
 drill (e) reads the session's full site build (``built_site``).
@@ -171,6 +172,19 @@ def test_changed_helper_reaches_the_rebuilt_page(tmp_path, build_book, report_ti
     text = html_text(html)
     assert "The helper says second build, after the helper changed ." in text, text
     assert "first build" not in text
+
+    # (c2) Only tools/build.sh fills the notebook cache (tools/execute_pages.py). After
+    # another helper change, a plain `jupyter-book build` (no wipe, no execution) would
+    # serve the cached outputs of the old helper: it stops before reading a page instead.
+    helper.write_text('VALUE = "third"\n', encoding="utf-8")
+    jb = os.environ.get("JUPYTER_BOOK") or str(ROOT / ".venv" / "bin" / "jupyter-book")
+    plain = subprocess.run([jb, "build", str(book), "--all"], capture_output=True,
+                           text=True, timeout=300, cwd=book)
+    said = ANSI.sub("", plain.stdout + plain.stderr)
+    assert plain.returncode != 0, excerpt(said)
+    assert "was filled before the book's sources last changed" in said, excerpt(said)
+    assert "make html" in said
+    assert "The helper says second build" in html_text(html)  # the page was not rewritten
 
 
 # --- (d) pytest --nbmake fails a page with a failing cell ---------------------------

@@ -25,11 +25,19 @@ then reads each page's outputs from that cache (``execute_notebooks: cache`` in
   out of the cache; MyST-NB then executes it again itself and fails the build with its
   usual message, naming the page, the cell and the error.
 
+* **Only this script fills the cache.** It ends by writing a digest of the book's
+  sources into the cache (``MARK``). Loaded as a Sphinx extension (``_config.yml``), this
+  module stops any build whose cache lacks that mark or whose sources have changed
+  since: a plain ``jupyter-book build`` would otherwise take the outputs of an older
+  helper package from a cache that matches pages by their code alone.
+
 Prints one line per page (seconds, alone or not, ok or not) and the wall time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -38,13 +46,27 @@ from pathlib import Path
 
 import yaml
 
-# The repository's helper package: which pages run alone (optimlab.checks.runs_alone).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book"))
-from optimlab.checks import runs_alone  # noqa: E402
-
 WORKERS = 2
 READER = {"type": "plugin", "name": "myst_nb_md"}  # MyST-NB's read_fmt for .md pages
 CACHE = Path("_build") / ".jupyter_cache"  # under OUTPUT_DIR, as _config.yml says
+MARK = "filled-by-execute-pages.json"  # in the cache: the sources it was filled from
+
+
+def sources_digest(book: Path) -> str:
+    """SHA-256 over what the pages' outputs depend on: ``_config.yml``, ``_toc.yml`` and
+    every file under ``book/`` (the pages and the helper package; hidden files and
+    ``__pycache__`` left out)."""
+    book = Path(book)
+    files = [book / "_config.yml", book / "_toc.yml"]
+    files += sorted(p for p in (book / "book").rglob("*") if p.is_file()
+                    and "__pycache__" not in p.parts
+                    and not any(part.startswith(".") for part in p.relative_to(book).parts))
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(book).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def toc_files(book: Path) -> list[Path]:
@@ -100,6 +122,10 @@ def main(book: Path, out: Path) -> int:
     from jupyter_cache.base import CacheBundleIn
     from jupyter_cache.executors.utils import single_nb_execution
 
+    # The repository's helper package says which pages run alone.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book"))
+    from optimlab.checks import runs_alone
+
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
     execute = config.get("execute", {})
     if execute.get("execute_notebooks") != "cache":
@@ -146,7 +172,35 @@ def main(book: Path, out: Path) -> int:
               f"  ({where}) {state}", flush=True)
     print(f"execute_pages: {len(results)} pages in {wall:.1f} s wall "
           f"({len(alone)} alone, then {WORKERS} at a time)", flush=True)
+    (out / CACHE / MARK).write_text(json.dumps({"sources": sources_digest(book)}),
+                                    encoding="utf-8")
     return 0
+
+
+def _refuse_a_cache_it_did_not_fill(app, config) -> None:
+    """Stop a build whose cache this script did not fill from the current sources."""
+    from sphinx.errors import ConfigError
+
+    if config.nb_execution_mode != "cache":
+        return
+    mark = Path(app.outdir).parent / ".jupyter_cache" / MARK
+    try:
+        filled_from = json.loads(mark.read_text(encoding="utf-8")).get("sources")
+    except (OSError, ValueError):
+        filled_from = None
+    if filled_from != sources_digest(Path(app.srcdir)):
+        why = ("was not filled by tools/execute_pages.py" if filled_from is None else
+               "was filled before the book's sources last changed")
+        raise ConfigError(
+            f"this build's notebook cache ({mark.parent}) {why}, so it may hold outputs "
+            "of older code. Build with `make html` (tools/build.sh), which empties the "
+            "cache and executes every page again."
+        )
+
+
+def setup(app) -> dict:
+    app.connect("config-inited", _refuse_a_cache_it_did_not_fill)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":
