@@ -32,7 +32,6 @@ A failing or hanging cell fails that page's test and names the page and the code
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import threading
@@ -77,23 +76,12 @@ def code_cell_number(nb, cell_index: int) -> int:
 
 def source_digest(book: Path) -> str:
     """SHA-256 over the book's sources: ``_config.yml``, ``_toc.yml``, ``book/`` (pages and
-    helper package, hidden files and caches left out) and ``tools/*.py``."""
+    helper package, hidden files and caches left out) and ``tools/*.py``: the digest the
+    build's cache is marked with (tools/execute_pages.py), with the build's tools too."""
+    from tools.execute_pages import sources_digest
+
     book = Path(book)
-    files = [book / "_config.yml", book / "_toc.yml"]
-    files += sorted(
-        p
-        for p in (book / "book").rglob("*")
-        if p.is_file()
-        and "__pycache__" not in p.parts
-        and not any(part.startswith(".") for part in p.relative_to(book).parts)
-    )
-    files += sorted((book / "tools").glob("*.py"))
-    digest = hashlib.sha256()
-    for path in files:
-        if path.is_file():
-            digest.update(path.relative_to(book).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return sources_digest(book, also=sorted((book / "tools").glob("*.py")))
 
 
 def failing_cell(nb) -> NotebookError | None:

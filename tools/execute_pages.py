@@ -52,15 +52,16 @@ CACHE = Path("_build") / ".jupyter_cache"  # under OUTPUT_DIR, as _config.yml sa
 MARK = "filled-by-execute-pages.json"  # in the cache: the sources it was filled from
 
 
-def sources_digest(book: Path) -> str:
+def sources_digest(book: Path, also=()) -> str:
     """SHA-256 over what the pages' outputs depend on: ``_config.yml``, ``_toc.yml`` and
     every file under ``book/`` (the pages and the helper package; hidden files and
-    ``__pycache__`` left out)."""
+    ``__pycache__`` left out), then the files ``also`` names (under ``book``)."""
     book = Path(book)
     files = [book / "_config.yml", book / "_toc.yml"]
     files += sorted(p for p in (book / "book").rglob("*") if p.is_file()
                     and "__pycache__" not in p.parts
                     and not any(part.startswith(".") for part in p.relative_to(book).parts))
+    files += list(also)
     digest = hashlib.sha256()
     for path in files:
         if path.is_file():
