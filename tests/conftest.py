@@ -5,10 +5,11 @@ exactly as ``make html`` does, and hands the result to every test that asks for 
 (build, links, drills, reproducibility, browser tests).
 
 * When: as soon as collection ends (``conftest.py`` calls ``start_site_build``), in
-  the background, so the build (which executes its pages two at a time, timing pages alone) runs beside the
-  unit tests and the page tests instead of after them. The test process and
-  everything it starts afterwards (page kernels, drills) run at a lower CPU priority
-  (``nice``), so the build gets the core it needs and its timings stay clean.
+  the background, so the build (which executes its pages two at a time, timing pages
+  alone) runs beside the unit tests and the page tests instead of after them. The
+  test process and everything it starts afterwards (page kernels, drills) run at a
+  lower CPU priority (``nice``, on their sessions' autogroups too: conftest.py,
+  ``yield_to_build``), so the build comes first and its timings stay clean.
 
 * Where: into the repository's own ``_build/`` (the real site: screenshots and the
   like land beside it), with stdout and stderr captured in ``_build/build.log``.
