@@ -143,7 +143,7 @@ def test_exec_table_lists_every_executed_page(built_site):
 
 
 # The lines tools/execute_pages.py prints, one per page.
-EXECUTED = re.compile(r"execute_pages: +[\d.]+ s  (\S+)  \((alone|2 at a time)\) (ok|FAILED)")
+EXECUTED = re.compile(r"execute_pages: +[\d.]+ s  (\S+)  \((alone|\d+ at a time)\) (ok|FAILED)")
 
 
 def test_every_page_executes_once_timing_pages_alone(built_site):

@@ -5,8 +5,8 @@ usage: python tools/execute_pages.py BOOK_DIR OUTPUT_DIR   (tools/build.sh runs 
 MyST-NB executes a book's pages one after the other while Sphinx reads them. Most of
 this book's pages keep one core busy, not two (run two at a time, each takes about as
 long as when it runs alone: compare the seconds this script prints for a page with its
-time in a build of that page alone), so this script executes them first, ``WORKERS``
-at a time, into the build's jupyter-cache
+time in a build of that page alone), so this script executes them first,
+``BUILD_WORKERS`` (``optimlab.checks``) at a time, into the build's jupyter-cache
 (``OUTPUT_DIR/_build/.jupyter_cache``, which tools/build.sh has just deleted: every
 build starts from an empty cache, so nothing in it is older than this build). MyST-NB
 then reads each page's outputs from that cache (``execute_notebooks: cache`` in
@@ -46,7 +46,6 @@ from pathlib import Path
 
 import yaml
 
-WORKERS = 2
 READER = {"type": "plugin", "name": "myst_nb_md"}  # MyST-NB's read_fmt for .md pages
 CACHE = Path("_build") / ".jupyter_cache"  # under OUTPUT_DIR, as _config.yml says
 MARK = "filled-by-execute-pages.json"  # in the cache: the sources it was filled from
@@ -71,44 +70,25 @@ def sources_digest(book: Path, also=()) -> str:
 
 
 def toc_files(book: Path) -> list[Path]:
-    """The source file of every page in ``BOOK/_toc.yml`` (jb-book format), in order."""
-    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
-    names: list[str] = []
+    """The source file of every page in ``BOOK/_toc.yml``, in reading order."""
+    from page_weight import toc_pages
 
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if key in node:
-                    names.append(node[key])
-            for value in node.values():
-                if isinstance(value, list):
-                    for child in value:
-                        walk(child)
-
-    walk(toc)
     files = []
-    for name in names:
-        for suffix in ("", ".md", ".ipynb"):
-            path = book / f"{name}{suffix}"
-            if path.is_file():
-                files.append(path)
+    for name in toc_pages(book / "_toc.yml"):
+        for suffix in (".md", ".ipynb"):
+            if (book / f"{name}{suffix}").is_file():
+                files.append(book / f"{name}{suffix}")
                 break
     return files
 
 
-def front_matter(path: Path) -> dict:
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return {}
-    end = text.find("\n---", 3)
-    return (yaml.safe_load(text[3:end]) or {}) if end > 0 else {}
-
-
 def is_notebook(path: Path) -> bool:
-    meta = front_matter(path)
-    fmt = meta.get("jupytext", {}).get("text_representation", {}).get("format_name")
-    return path.suffix == ".md" and fmt == "myst" and "```{code-cell}" in path.read_text(
-        encoding="utf-8")
+    """A MyST markdown notebook with code (jupytext's ``myst`` format)."""
+    from optimlab.checks import front_matter
+
+    meta = front_matter(path).get("jupytext", {}).get("text_representation", {})
+    return (path.suffix == ".md" and meta.get("format_name") == "myst"
+            and "```{code-cell}" in path.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -123,8 +103,7 @@ def main(book: Path, out: Path) -> int:
     from jupyter_cache.base import CacheBundleIn
     from jupyter_cache.executors.utils import single_nb_execution
 
-    # The repository's helper package says which pages run alone.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book"))
+    from optimlab.checks import BUILD_WORKERS as WORKERS
     from optimlab.checks import runs_alone
 
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
@@ -205,4 +184,8 @@ def setup(app) -> dict:
 
 
 if __name__ == "__main__":
+    # The repository's helper package (which pages run alone, how many at once) and
+    # its tools (the table of contents), wherever the book is.
+    sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "book"),
+                    str(Path(__file__).resolve().parent)]
     sys.exit(main(Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()))

@@ -29,18 +29,13 @@ def build_checks(environ=None) -> bool:
     return environ.get(ENV, "") == "1"
 
 
-def runs_alone(page) -> bool:
-    """True when a page's front matter says ``optimlab: {run_alone: true}``.
+# How many pages the site build executes at once, besides those that run alone
+# (tools/execute_pages.py; the build report says it).
+BUILD_WORKERS = 2
 
-    Pages that time something say so; the site build then executes them with no other
-    page beside it (``tools/execute_pages.py``), and the rest two at a time.
 
-    >>> import tempfile, pathlib
-    >>> page = pathlib.Path(tempfile.mkdtemp()) / "p.md"
-    >>> _ = page.write_text("---\\noptimlab:\\n  run_alone: true\\n---\\n# A page\\n")
-    >>> runs_alone(page), runs_alone(page.with_name("none.md"))
-    (True, False)
-    """
+def front_matter(page) -> dict:
+    """A page's YAML front matter (``{}`` without one, or for a missing file)."""
     from pathlib import Path
 
     import yaml
@@ -48,6 +43,21 @@ def runs_alone(page) -> bool:
     page = Path(page)
     text = page.read_text(encoding="utf-8") if page.is_file() else ""
     if not text.startswith("---"):
-        return False
-    meta = yaml.safe_load(text[3:].split("\n---", 1)[0]) or {}
-    return bool((meta.get("optimlab") or {}).get("run_alone"))
+        return {}
+    return yaml.safe_load(text[3:].split("\n---", 1)[0]) or {}
+
+
+def runs_alone(page) -> bool:
+    """True when a page's front matter says ``optimlab: {run_alone: true}``.
+
+    Pages that time something say so; the site build then executes them with no other
+    page beside it (``tools/execute_pages.py``), and the rest ``BUILD_WORKERS`` at a
+    time.
+
+    >>> import tempfile, pathlib
+    >>> page = pathlib.Path(tempfile.mkdtemp()) / "p.md"
+    >>> _ = page.write_text("---\\noptimlab:\\n  run_alone: true\\n---\\n# A page\\n")
+    >>> runs_alone(page), runs_alone(page.with_name("none.md"))
+    (True, False)
+    """
+    return bool((front_matter(page).get("optimlab") or {}).get("run_alone"))
