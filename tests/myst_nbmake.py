@@ -264,8 +264,12 @@ class PagePool:
                 if cell.cell_type == "code":
                     cell.outputs = []
             extra = {"kernel_name": self.kernel} if self.kernel else {}
+            # the kernel stops as in the build (at once after the last cell)
+            from tools.execute_pages import SHUTDOWN_KERNEL
+
             client = NotebookClient(
-                nb, timeout=self.timeout, allow_errors=False, record_timing=True, **extra
+                nb, timeout=self.timeout, allow_errors=False, record_timing=True,
+                shutdown_kernel=SHUTDOWN_KERNEL, **extra
             )
             if self.on_fake_gpu(run.source):
                 env = {**env, **FAKE_GPU_ENV}

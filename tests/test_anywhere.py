@@ -195,7 +195,8 @@ def execute(nb, *, cwd: Path, env: dict, km=None):
     from nbclient import NotebookClient
 
     client = NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT_S, km=km, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}})
+                            resources={"metadata": {"path": str(cwd)}},
+                            shutdown_kernel="immediate")  # as the build's (execute_pages.py)
     start = time.perf_counter()
     client.execute(env=env)
     return time.perf_counter() - start

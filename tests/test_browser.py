@@ -13,8 +13,10 @@ per address, naming the pages) and must come from the allow-list ``EXPECTED_EXTE
 which is empty: the site serves everything itself, MathJax included
 (tools/offline_mathjax.py), and ``test_math_is_typeset`` checks that math renders.
 
-Screenshots of every page (1280 and 375 px wide, full page) are kept in
-``_build/screenshots/`` beside the site, for review.
+Screenshots of every page (1280 and 375 px wide, full page, JPEG) are kept in
+``_build/screenshots/`` beside the site, for review. Each browser keeps one tab per
+width and loads page after page in it (:class:`Tab`): a fresh document each time, for
+about half the CPU of a new tab per page.
 
 Light, accessible pages (issue 13): axe-core, pinned in ``tools/axe/package-lock.json``
 (installed with ``npm ci`` on first use, see ``tools/axe_site.py``), checks every page
@@ -285,33 +287,46 @@ FIGURE_STYLES = """() => [...document.querySelectorAll("article .cell_output img
 })"""
 
 
-def visit_page(context, url: str, shot: Path, external: list[str], axe: str | None = None) -> Visit:
-    """Load ``url``, collect errors, images, footer, downloads and widths; screenshot.
+class Tab:
+    """One browser tab that visits page after page: each visit is a fresh document,
+    but the tab (and its renderer process) is reused, which costs a page load about
+    half the CPU of a new tab each time. What the tab reports (console errors, failed
+    requests, responses) goes to the visit under way."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.visit = Visit(url="")
+        self.responses: list = []
+        page = self.page
+        page.on("console", lambda m: m.type == "error"
+                and self.visit.console_errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.visit.console_errors.append(f"pageerror: {e}"))
+        page.on("response", self._response)
+        page.on("requestfailed", lambda r: urlparse(r.url).hostname == "127.0.0.1"
+                and self.visit.local_failures.append(f"failed {r.url}: {r.failure}"))
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.visit.local_failures.append(f"HTTP {response.status} {response.url}")
+        self.responses.append(response)
+
+    def start(self, url: str) -> Visit:
+        self.visit, self.responses = Visit(url=url), []
+        return self.visit
+
+
+def visit_page(tab: Tab, url: str, shot: Path, external: list[str],
+               axe: str | None = None) -> Visit:
+    """Load ``url`` in ``tab``; collect errors, images, footer, downloads and widths;
+    take a full-page screenshot (JPEG, for review).
 
     With ``axe`` (the axe-core source), run it in light and dark mode (wide window);
     without, measure the figures' text (narrow window)."""
-    result = Visit(url=url)
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda m: m.type == "error" and result.console_errors.append(f"console: {m.text}"),
-    )
-    page.on("pageerror", lambda e: result.console_errors.append(f"pageerror: {e}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and result.local_failures.append(f"HTTP {r.status} {r.url}"),
-    )
-    responses = []
-    page.on("response", lambda r: responses.append(r))
-    page.on(
-        "requestfailed",
-        lambda r: (
-            urlparse(r.url).hostname == "127.0.0.1"
-            and result.local_failures.append(f"failed {r.url}: {r.failure}")
-        ),
-    )
+    page = tab.page
+    result = tab.start(url)
     before = len(external)
     try:
+        page.emulate_media(color_scheme="light")  # as a new tab starts, whatever came before
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         result.images = page.evaluate(WAIT_FOR_IMAGES)
@@ -333,8 +348,9 @@ def visit_page(context, url: str, shot: Path, external: list[str], axe: str | No
             except sync_api.TimeoutError:
                 pass  # test_math_is_typeset reports it
             result.math_typeset = page.locator("mjx-container").count()
-        page.screenshot(path=str(shot), full_page=True)  # before any clicking
-        result.loaded = [(r.url, _body_size(r)) for r in responses]
+        # before any clicking; JPEG: a PNG of a long page costs twice the CPU to encode
+        page.screenshot(path=str(shot), full_page=True, type="jpeg", quality=80)
+        result.loaded = [(r.url, _body_size(r)) for r in tab.responses]
         result.description = page.evaluate(
             "() => document.querySelector('meta[name=description]')?.content || ''"
         )
@@ -374,8 +390,8 @@ def visit_page(context, url: str, shot: Path, external: list[str], axe: str | No
         if result.scroll_width > result.client_width + 1:
             result.overflowing = page.evaluate(OVERFLOWING)
     finally:
-        page.close()
-    result.external = external[before:]
+        result.external = external[before:]
+        tab.visit = Visit(url="")  # whatever the tab reports from now on is not this visit's
     return result
 
 
@@ -410,20 +426,22 @@ def visit_all(jobs, base_url: str, screenshots: Path, axe: str, workers: int) ->
         try:
             with sync_api.sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                contexts = {w: new_context(browser, external, w) for w in (WIDE, NARROW)}
+                tabs = {w: Tab(new_context(browser, external, w)) for w in (WIDE, NARROW)}
                 while True:
                     try:
                         page, width = todo.get_nowait()
                     except queue.Empty:
                         break
-                    shot = screenshots / f"{page.replace('/', '_')}-{width}.png"
+                    shot = screenshots / f"{page.replace('/', '_')}-{width}.jpg"
                     try:
                         done[page, width] = visit_page(
-                            contexts[width], base_url + page + ".html", shot, external,
+                            tabs[width], base_url + page + ".html", shot, external,
                             axe if width == WIDE else None,
                         )
                     except Exception as err:  # reported by the tests that ask for it
                         done[page, width] = err
+                        if tabs[width].page.is_closed():  # a crashed tab: the next in a new one
+                            tabs[width] = Tab(new_context(browser, external, width))
                 browser.close()
         except Exception as err:  # no browser: every job left says why
             while not todo.empty():

@@ -11,7 +11,11 @@ machine disturbs far less than the wall time:
 * ``+ problem``: plus the lecture's problem and its least-squares answer;
 * ``+ torch`` and ``+ pyplot``: what a PyTorch page or a page with figures adds.
 
-usage: .venv/bin/python tools/page_cost.py [--repeats N] [--book DIR ...]
+The kernel stops as in the build (``--shutdown immediate``, tools/execute_pages.py);
+``--shutdown graceful`` (nbclient's and MyST-NB's default) shows what a graceful stop
+adds to the wall time: the kernel tearing down torch, JAX and pyplot.
+
+usage: .venv/bin/python tools/page_cost.py [--repeats N] [--shutdown HOW] [--book DIR ...]
 (``--book`` points at another ``book/`` folder, e.g. one with an older ``optimlab``;
 with several, the runs alternate between them, so that a changing load hits all alike.)
 """
@@ -54,7 +58,7 @@ CPU_CELL = (
 )
 
 
-def run(cells: list[str], book: Path) -> tuple[float, float]:
+def run(cells: list[str], book: Path, shutdown: str = "immediate") -> tuple[float, float]:
     """(wall seconds, kernel CPU seconds) of one fresh-kernel execution of ``cells``."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in [*cells, CPU_CELL]]
@@ -62,7 +66,7 @@ def run(cells: list[str], book: Path) -> tuple[float, float]:
     env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
     env.pop("MPLBACKEND", None)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=300).execute(cwd=str(book), env=env)
+    NotebookClient(nb, timeout=300, shutdown_kernel=shutdown).execute(cwd=str(book), env=env)
     wall = time.perf_counter() - start
     return wall, float(nb.cells[-1].outputs[0]["text"])
 
@@ -71,14 +75,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--book", type=Path, action="append")
+    parser.add_argument("--shutdown", choices=("immediate", "graceful"), default="immediate")
     args = parser.parse_args()
     books = args.book or [ROOT / "book"]
-    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()}")
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()}; "
+          f"kernels stopped: {args.shutdown}")
     times = {(name, book): [] for name in CASES for book in books}
     for _ in range(args.repeats):
         for name, cells in CASES.items():
             for book in books:
-                times[name, book].append(run(cells, book))
+                times[name, book].append(run(cells, book, args.shutdown))
     for book in books:
         print(f"book: {book}")
         for name in CASES:
