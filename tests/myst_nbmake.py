@@ -67,6 +67,9 @@ FAKE_GPU_ENV = {
 }
 QUICK_TIMING_ENV = "OPTIMLAB_QUICK_TIMING"  # optimlab.timing.QUICK_TIMING_ENV
 IPYTHON_CONFIG = Path("tools") / "ipython_kernel_config.py"  # as tools/build.sh installs it
+# Each kernel stops at once after the last cell, as the build's do
+# (tools/execute_pages.SHUTDOWN_KERNEL, which says what that saves; tests/test_repo.py).
+SHUTDOWN_KERNEL = "immediate"
 
 
 def code_cell_number(nb, cell_index: int) -> int:
@@ -264,9 +267,6 @@ class PagePool:
                 if cell.cell_type == "code":
                     cell.outputs = []
             extra = {"kernel_name": self.kernel} if self.kernel else {}
-            # the kernel stops as in the build (at once after the last cell)
-            from tools.execute_pages import SHUTDOWN_KERNEL
-
             client = NotebookClient(
                 nb, timeout=self.timeout, allow_errors=False, record_timing=True,
                 shutdown_kernel=SHUTDOWN_KERNEL, **extra

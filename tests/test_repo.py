@@ -90,6 +90,13 @@ def test_site_build_never_times_in_quick_mode():
     assert unset < build.index('exec "$jb" build'), "unset it before the build starts"
 
 
+def test_page_tests_stop_kernels_as_the_build_does():
+    from tests.myst_nbmake import SHUTDOWN_KERNEL
+    from tools.execute_pages import SHUTDOWN_KERNEL as BUILD
+
+    assert SHUTDOWN_KERNEL == BUILD == "immediate"
+
+
 def test_make_test_runs_pages_build_and_site_tests():
     # README: `make test` is everything (CI runs it); the page tests and the site tests
     # share one session, so the reproducibility test compares their two executions.
