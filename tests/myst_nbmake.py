@@ -11,7 +11,9 @@ Every page executes once, in the background, while the rest of the session goes 
   this book is built on), longest first (the durations of the last run, kept in
   ``_build/nbmake/durations.json``). The page items themselves only wait for their
   page's result, so unit tests run meanwhile. Each page runs in its own fresh kernel,
-  as in the build.
+  as in the build, stopped at once after its last cell; the pages that time nothing
+  share XLA's compiled programs with the build's (tools/execute_pages.py,
+  ``JAX_CACHE``).
 * **Quick timing.** The kernels get ``OPTIMLAB_QUICK_TIMING=1``: ``time_call`` caps
   its repeats (``optimlab.timing.QUICK_REPEATS``), since the site build, which unsets
   it, times everything in full. Set ``OPTIMLAB_QUICK_TIMING=0`` to run pages with
@@ -271,10 +273,16 @@ class PagePool:
                 nb, timeout=self.timeout, allow_errors=False, record_timing=True,
                 shutdown_kernel=SHUTDOWN_KERNEL, **extra
             )
+            if self.times_something(run.source):
+                env = {**env, **TIMING_PAGE_ENV}
+            elif (self.rootdir / "tools" / "execute_pages.py").is_file():
+                # this repository's book: compiled programs shared with the build's
+                # kernels (tools/execute_pages.py, JAX_CACHE)
+                from tools.execute_pages import jax_cache_env
+
+                env = {**env, **jax_cache_env(self.rootdir)}
             if self.on_fake_gpu(run.source):
                 env = {**env, **FAKE_GPU_ENV}
-            elif self.times_something(run.source):
-                env = {**env, **TIMING_PAGE_ENV}
             await client.async_execute(cwd=str(run.source.parent), env=env)
         except CellExecutionError as err:
             run.error = failing_cell(nb) or NotebookError(

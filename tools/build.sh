@@ -9,13 +9,16 @@
 # matches a page by its code alone, so a changed helper module (book/optimlab) would
 # otherwise leave stale outputs on unchanged pages. Deleting the doctrees, the executed
 # notebooks and the cache makes every build execute every page against the current code.
+# XLA's compiled programs (_build/.jax_cache, tools/execute_pages.py) go too: entries
+# cannot go stale, but each build compiles what it uses itself (or takes it from the
+# page tests running beside it in `make test`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 book="${1:-$here}"
 out="${2:-$book}"
 jb="${JUPYTER_BOOK:-$here/.venv/bin/jupyter-book}"
 rm -rf "$out/_build/html" "$out/_build/.doctrees" "$out/_build/jupyter_execute" \
-  "$out/_build/.ipython" "$out/_build/.jupyter_cache"
+  "$out/_build/.ipython" "$out/_build/.jupyter_cache" "$out/_build/.jax_cache"
 # The kernels get a fresh, private IPython profile: nothing in ~/.ipython (startup
 # scripts, extensions) can change a build, and tools/ipython_kernel_config.py drops
 # ipykernel 7's start-up notice about TCP transport, so the log shows only real warnings.

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +55,24 @@ MARK = "filled-by-execute-pages.json"  # in the cache: the sources it was filled
 # tear itself down, 0.6-2.5 s of wall and about 1.4 CPU-seconds per page here
 # (tools/page_cost.py measures it). nbclient's option; MyST-NB's default is "graceful".
 SHUTDOWN_KERNEL = "immediate"
+# XLA's compiled programs, kept on disk and shared by the pages that time nothing (the
+# build's, and the page tests', tests/myst_nbmake.py): a page that compiles a program
+# another page (or the other run of that page) compiled already loads it instead. An
+# entry is keyed by the program itself, the JAX and XLA versions and the flags, so it
+# cannot go stale. The pages that time something never use it (they run before it is
+# switched on), and every compile-time measurement refuses it
+# (optimlab.timing.refuse_compile_cache).
+JAX_CACHE = Path("_build") / ".jax_cache"  # under OUTPUT_DIR
+
+
+def jax_cache_env(out: Path) -> dict[str, str]:
+    """The environment that shares compiled programs in ``out/_build/.jax_cache``:
+    every program, however quick its compile and small its entry."""
+    return {
+        "JAX_COMPILATION_CACHE_DIR": str(Path(out).resolve() / JAX_CACHE),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+    }
 
 
 def sources_digest(book: Path, also=()) -> str:
@@ -142,6 +161,7 @@ def main(book: Path, out: Path) -> int:
     results = []
     for path in alone:
         results.append(run(path))
+    os.environ.update(jax_cache_env(out))  # for the kernels of the pages that time nothing
     with ThreadPoolExecutor(WORKERS) as pool:
         results += list(pool.map(run, beside))
     wall = time.perf_counter() - start

@@ -83,6 +83,25 @@ def quick_repeats(repeats: int, environ=None) -> int:
     return min(repeats, QUICK_REPEATS) if environ.get(QUICK_TIMING_ENV) == "1" else repeats
 
 
+def refuse_compile_cache() -> None:
+    """Raise if JAX's persistent compilation cache is on: a compile time measured with
+    it would be the time to load a program compiled earlier, not to compile it.
+
+    The build and the page tests share such a cache between the pages that time
+    nothing (tools/execute_pages.py, ``jax_cache_env``); the pages that time something
+    run without it, and every compile-time measurement calls this first.
+    """
+    import jax
+
+    where = jax.config.jax_compilation_cache_dir
+    if where:
+        raise RuntimeError(
+            f"compile times cannot be measured with JAX's persistent compilation cache "
+            f"on (jax_compilation_cache_dir={where!r}): run without "
+            f"JAX_COMPILATION_CACHE_DIR"
+        )
+
+
 def _whole(x) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
