@@ -145,9 +145,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{total:7.1f} s  the whole session")
         for name, seconds in PARTS.items():
             terminalreporter.write_line(f"{seconds:7.1f} s  {name}")
+        browser = getattr(sys.modules.get("tests.test_browser"), "background_span", None)
+        span = browser() if browser else None
+        if span is not None:
+            start, end = (t - SESSION_START[0] for t in span)
+            terminalreporter.write_line(
+                f"{end - start:7.1f} s  browser visits, in the background "
+                f"({start:.0f} s to {end:.0f} s after the start)"
+            )
         terminalreporter.write_line(
-            "(the page executions and the site build run in the background meanwhile: "
-            "the first test of the site build and 'page results' are mostly waiting)"
+            "(the page executions, the site build and the browser visits run in the "
+            "background meanwhile: the tests that read them are mostly waiting)"
         )
     pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
     if pool is None or pool.wall_s is None:

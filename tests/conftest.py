@@ -7,6 +7,8 @@ exactly as ``make html`` does, and hands the result to every test that asks for 
 * When: as soon as collection ends (``conftest.py`` calls ``start_site_build``), in
   the background, so the build (which executes its pages two at a time, timing pages
   alone) runs beside the unit tests and the page tests instead of after them. The
+  moment it succeeds, the browser tests' page visits start, in the background too
+  (tests/test_browser.py, ``start_visits``). The
   test process and everything it starts afterwards (page kernels, drills) run at a
   lower CPU priority (``nice``, on their sessions' autogroups too: conftest.py,
   ``yield_to_build``), so the build comes first and its timings stay clean.
@@ -133,10 +135,20 @@ def start_build(book: Path, out: Path, *, offline: bool = True, timeout: float =
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
                             start_new_session=True)
     # When the build ended, whenever a test first asks for it (the wall time is the
-    # build's own, not the time until then).
+    # build's own, not the time until then); then what is to start the moment a build
+    # succeeds (``finish.on_success``: functions of the html folder).
     ended: list[float] = []
-    threading.Thread(target=lambda: (proc.wait(), ended.append(time.perf_counter())),
-                     daemon=True).start()
+    on_success: list = []
+
+    def watch():
+        proc.wait()
+        ended.append(time.perf_counter())
+        html = build_dir / "html"
+        if proc.returncode == 0 and (html / "index.html").is_file():
+            for start_next in on_success:
+                start_next(html)
+
+    threading.Thread(target=watch, daemon=True).start()
 
     def finish() -> SiteBuild:
         try:
@@ -174,6 +186,7 @@ def start_build(book: Path, out: Path, *, offline: bool = True, timeout: float =
         return result
 
     finish.proc = proc
+    finish.on_success = on_success
     return finish
 
 
@@ -227,6 +240,13 @@ def start_site_build(session) -> bool:
     if os.environ.get("SITE_REUSE") == "1" and load_build(out) is not None:
         return False
     _EARLY["finish"] = start_build(ROOT, out)
+    # The browser tests' page visits start the moment the build succeeds, in the
+    # background (tests/test_browser.py, start_visits).
+    browser = {item.module for item in session.items
+               if "visits" in getattr(item, "fixturenames", ())
+               and hasattr(getattr(item, "module", None), "start_visits")}
+    for module in browser:
+        _EARLY["finish"].on_success.append(module.start_visits)
     return True
 
 

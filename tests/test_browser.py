@@ -14,7 +14,11 @@ which is empty: the site serves everything itself, MathJax included
 (tools/offline_mathjax.py), and ``test_math_is_typeset`` checks that math renders.
 
 Screenshots of every page (1280 and 375 px wide, full page, JPEG) are kept in
-``_build/screenshots/`` beside the site, for review. Each browser keeps one tab per
+``_build/screenshots/`` beside the site, for review.
+
+In ``make test`` the visits start in the background the moment the session's site
+build succeeds (:func:`start_visits`, called by tests/conftest.py), beside the unit
+tests, the drills and the last page tests; the tests here then read their results. Each browser keeps one tab per
 width and loads page after page in it (:class:`Tab`): a fresh document each time, for
 about half the CPU of a new tab per page.
 
@@ -34,6 +38,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 import warnings
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -105,26 +110,55 @@ def site(built_site):
     return html
 
 
+_SERVERS: dict[Path, tuple] = {}  # html dir -> (server, thread, base url)
+_SERVERS_LOCK = threading.Lock()
+
+
+def serve(html: Path) -> str:
+    """``http://127.0.0.1:PORT/`` serving ``html``: one server per folder, started on
+    first use (by the background visits or by the ``base_url`` fixture)."""
+    html = Path(html).resolve()
+    with _SERVERS_LOCK:
+        if html not in _SERVERS:
+            handler = functools.partial(QuietHandler, directory=str(html))
+            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            _SERVERS[html] = server, thread, f"http://127.0.0.1:{server.server_address[1]}/"
+        return _SERVERS[html][2]
+
+
+def stop_serving(html: Path) -> None:
+    with _SERVERS_LOCK:
+        server, thread, _ = _SERVERS.pop(Path(html).resolve(), (None, None, None))
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def base_url(site):
-    """``http://127.0.0.1:PORT/`` serving the site; shut down after the module."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    """The site, served on 127.0.0.1 (:func:`serve`); shut down after the module."""
+    yield serve(site)
+    stop_serving(site)
+
+
+def empty_screenshots(html: Path) -> Path:
+    """``_build/screenshots/`` beside ``_build/html``, emptied."""
+    folder = Path(html).parent / "screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
 def screenshots(site):
-    """``_build/screenshots/`` beside ``_build/html``, emptied first."""
-    folder = site.parent / "screenshots"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
+    """``_build/screenshots/``: emptied first, unless the background visits (which
+    emptied it themselves) filled it."""
+    if background_visits() is not None:
+        return site.parent / "screenshots"
+    return empty_screenshots(site)
 
 
 @pytest.fixture(scope="module")
@@ -398,6 +432,7 @@ def visit_page(tab: Tab, url: str, shot: Path, external: list[str],
 @pytest.fixture(scope="module")
 def axe_js():
     """The pinned axe-core script (tools/axe; `npm ci` there on first use)."""
+    background_visits()  # not while the background visits may be running `npm ci`
     try:
         return axe_site.axe_source()
     except RuntimeError as err:
@@ -455,12 +490,65 @@ def visit_all(jobs, base_url: str, screenshots: Path, axe: str, workers: int) ->
     return done
 
 
+JOBS = [(page, width) for page in PAGES for width in (WIDE, NARROW)]
+
+# The visits started in the background when the session's site build ended:
+# {"thread", "started", "ended", "result": visit_all's dict, or what stopped them}.
+_BACKGROUND: dict = {}
+
+
+def start_visits(html: Path) -> None:
+    """Start every visit of :data:`JOBS` now, in a background thread.
+
+    tests/conftest.py calls this the moment the session's site build succeeds, when
+    browser tests were collected: the visits then run beside the unit tests, the drills
+    and the last page tests, instead of after them, and the tests below only read their
+    results. They are the visits the ``visits`` fixture makes itself otherwise (with
+    ``SITE_REUSE=1``, or when this module runs without the session's early build)."""
+    html = Path(html)
+
+    def run():
+        _BACKGROUND["started"] = time.perf_counter()
+        try:
+            axe = axe_site.axe_source()
+            shots = empty_screenshots(html)
+            _BACKGROUND["result"] = visit_all(JOBS, serve(html), shots, axe, BROWSER_WORKERS)
+        except Exception as err:  # the visits fixture reports it
+            _BACKGROUND["result"] = err
+        _BACKGROUND["ended"] = time.perf_counter()
+
+    thread = threading.Thread(target=run, name="browser-visits", daemon=True)
+    _BACKGROUND["thread"] = thread
+    thread.start()
+
+
+def background_span() -> tuple[float, float] | None:
+    """(start, end) of the background visits, in ``time.perf_counter`` seconds."""
+    if "ended" not in _BACKGROUND:
+        return None
+    return _BACKGROUND["started"], _BACKGROUND["ended"]
+
+
+def background_visits():
+    """The background visits' results once they are done (this waits for them), or
+    None when none were started."""
+    if "thread" not in _BACKGROUND:
+        return None
+    _BACKGROUND["thread"].join()
+    return _BACKGROUND["result"]
+
+
 @pytest.fixture(scope="module")
-def visits(base_url, screenshots, axe_js):
+def visits(request, base_url):
     """``visits(page, width)``: the Visit of a toc page at 1280 or 375 px. Every page is
-    visited at both widths when the first test asks (:func:`visit_all`)."""
-    jobs = [(page, width) for page in PAGES for width in (WIDE, NARROW)]
-    cache = visit_all(jobs, base_url, screenshots, axe_js, BROWSER_WORKERS)
+    visited at both widths: in the background from the moment the build succeeded
+    (:func:`start_visits`), or else when the first test asks (:func:`visit_all`)."""
+    cache = background_visits()
+    if isinstance(cache, Exception):
+        pytest.fail(f"the browser visits stopped: {type(cache).__name__}: {cache}")
+    if cache is None:
+        cache = visit_all(JOBS, base_url, request.getfixturevalue("screenshots"),
+                          request.getfixturevalue("axe_js"), BROWSER_WORKERS)
 
     def get(page: str, width: int = WIDE) -> Visit:
         result = cache[page, width]

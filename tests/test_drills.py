@@ -7,6 +7,9 @@ plain ``jupyter-book build`` refuses the notebook cache after a change; drills (
 (d2) run ``pytest --nbmake`` in a subprocess on a temporary copy of the repository's page
 plugin (a failing cell, a hanging cell);
 drill (e) reads the session's full site build (``built_site``).
+
+Drills (a)-(d2) all run at once, in threads, when the first of their tests asks (the
+``drills`` fixture); each test then checks what its drill produced.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jupytext
@@ -91,7 +95,7 @@ def excerpt(log: str, lines: int = 60) -> str:
 FAILING_CELL = 'raise ValueError("drill: this cell fails on purpose")'
 
 
-def test_failing_cell_fails_the_build(tmp_path, build_book, report_time):
+def drill_failing_cell(tmp_path, build_book):
     book = tiny_book(
         tmp_path,
         {
@@ -99,7 +103,11 @@ def test_failing_cell_fails_the_build(tmp_path, build_book, report_time):
             "broken": page("Broken page", code_cell("x = 1"), code_cell(FAILING_CELL)),
         },
     )
-    result = build_book(book, book, offline=False)
+    return book, build_book(book, book, offline=False)
+
+
+def test_failing_cell_fails_the_build(drills, report_time):
+    book, result = drills("failing cell")
     report_time(f"drill (a) failing cell: {result.wall_s:.1f} s")
     log = result.log
     assert result.returncode != 0, "a failing cell did not fail the build:\n" + excerpt(log)
@@ -113,7 +121,7 @@ def test_failing_cell_fails_the_build(tmp_path, build_book, report_time):
 HANGING_CELL = "import time\n\ntime.sleep(60)  # drill: hangs past the 5 s timeout"
 
 
-def test_hanging_cell_fails_the_build(tmp_path, build_book, report_time):
+def drill_hanging_cell(tmp_path, build_book):
     book = tiny_book(
         tmp_path,
         {
@@ -122,7 +130,11 @@ def test_hanging_cell_fails_the_build(tmp_path, build_book, report_time):
         },
         timeout=5,
     )
-    result = build_book(book, book, offline=False)
+    return book, build_book(book, book, offline=False)
+
+
+def test_hanging_cell_fails_the_build(drills, report_time):
+    book, result = drills("hanging cell")
     report_time(f"drill (b) hanging cell (5 s timeout): {result.wall_s:.1f} s")
     log = result.log
     assert result.returncode != 0, "a hanging cell did not fail the build:\n" + excerpt(log)
@@ -147,44 +159,64 @@ glue("drill_value", VALUE, display=False)
 )
 
 
-def test_changed_helper_reaches_the_rebuilt_page(tmp_path, build_book, report_time):
+def drill_changed_helper(tmp_path, build_book) -> dict:
+    """Two builds with a helper change between them, then a third change and a plain
+    ``jupyter-book build``; what each step showed, for the test to check."""
     book = tiny_book(tmp_path, {"fresh": FRESH_PAGE})
     helper = book / "book" / "drill_helper.py"
     source = book / "book" / "fresh.md"
     html = book / "_build" / "html" / "book" / "fresh.html"
+    seen: dict = {}
 
     helper.write_text('VALUE = "first build"\n', encoding="utf-8")
-    first = build_book(book, book, offline=False)
-    assert first.returncode == 0, excerpt(first.log)
-    assert "The helper says first build ." in html_text(html)
+    seen["first"] = build_book(book, book, offline=False)
+    if seen["first"].returncode != 0:
+        return seen
+    seen["first text"] = html_text(html)
 
     # Change the helper module only: the page's source stays byte for byte (and its
     # modification time) as it was. (Values of different lengths, so Python's bytecode
     # cache, keyed on source size and mtime in seconds, cannot serve the old module.)
     stamp = source.stat().st_mtime_ns
     helper.write_text('VALUE = "second build, after the helper changed"\n', encoding="utf-8")
-    second = build_book(book, book, offline=False)
-    report_time(
-        f"drill (c) helper change: {first.wall_s:.1f} s + {second.wall_s:.1f} s (two builds)"
-    )
-    assert second.returncode == 0, excerpt(second.log)
-    assert source.stat().st_mtime_ns == stamp
-    text = html_text(html)
-    assert "The helper says second build, after the helper changed ." in text, text
-    assert "first build" not in text
+    seen["second"] = build_book(book, book, offline=False)
+    seen["source unchanged"] = source.stat().st_mtime_ns == stamp
+    if seen["second"].returncode != 0:
+        return seen
+    seen["second text"] = html_text(html)
 
     # (c2) Only tools/build.sh fills the notebook cache (tools/execute_pages.py). After
     # another helper change, a plain `jupyter-book build` (no wipe, no execution) would
     # serve the cached outputs of the old helper: it stops before reading a page instead.
     helper.write_text('VALUE = "third"\n', encoding="utf-8")
     jb = os.environ.get("JUPYTER_BOOK") or str(ROOT / ".venv" / "bin" / "jupyter-book")
-    plain = subprocess.run([jb, "build", str(book), "--all"], capture_output=True,
-                           text=True, timeout=300, cwd=book)
+    seen["plain"] = subprocess.run([jb, "build", str(book), "--all"], capture_output=True,
+                                   text=True, timeout=300, cwd=book)
+    seen["after plain"] = html_text(html)
+    return seen
+
+
+def test_changed_helper_reaches_the_rebuilt_page(drills, report_time):
+    seen = drills("changed helper")
+    first = seen["first"]
+    assert first.returncode == 0, excerpt(first.log)
+    assert "The helper says first build ." in seen["first text"]
+    second = seen["second"]
+    report_time(
+        f"drill (c) helper change: {first.wall_s:.1f} s + {second.wall_s:.1f} s (two builds)"
+    )
+    assert second.returncode == 0, excerpt(second.log)
+    assert seen["source unchanged"]
+    text = seen["second text"]
+    assert "The helper says second build, after the helper changed ." in text, text
+    assert "first build" not in text
+
+    plain = seen["plain"]
     said = ANSI.sub("", plain.stdout + plain.stderr)
     assert plain.returncode != 0, excerpt(said)
     assert "was filled before the book's sources last changed" in said, excerpt(said)
     assert "make html" in said
-    assert "The helper says second build" in html_text(html)  # the page was not rewritten
+    assert "The helper says second build" in seen["after plain"]  # the page was not rewritten
 
 
 # --- (d) pytest --nbmake fails a page with a failing cell ---------------------------
@@ -206,7 +238,7 @@ assert problem.n == 10_000
 )
 
 
-def test_nbmake_fails_a_page_with_a_failing_cell(tmp_path, report_time):
+def drill_nbmake_failing_cell(tmp_path, build_book):
     # A throwaway repository: the page plugin (conftest.py + tests/myst_nbmake.py), the
     # helper package, a copy of a real page with a failing cell appended, a passing page.
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
@@ -232,7 +264,12 @@ def test_nbmake_fails_a_page_with_a_failing_cell(tmp_path, report_time):
          "-c", "pytest.ini", "--rootdir", ".", "-q"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
-    report_time(f"drill (d) pytest --nbmake, 2 pages: {time.perf_counter() - start:.1f} s")
+    return tmp_path, n_cells, run, time.perf_counter() - start
+
+
+def test_nbmake_fails_a_page_with_a_failing_cell(drills, report_time):
+    tmp_path, n_cells, run, wall = drills("nbmake failing cell")
+    report_time(f"drill (d) pytest --nbmake, 2 pages: {wall:.1f} s")
     out = ANSI.sub("", run.stdout + run.stderr)  # IPython colours its tracebacks
     assert run.returncode == 1, f"pytest exited {run.returncode}:\n{out}"
     assert re.search(r"\b1 failed, 1 passed\b", out), out
@@ -249,7 +286,7 @@ def test_nbmake_fails_a_page_with_a_failing_cell(tmp_path, report_time):
 # --- (d2) pytest --nbmake fails a page with a hanging cell ----------------------------
 
 
-def test_nbmake_fails_a_page_with_a_hanging_cell(tmp_path, report_time):
+def drill_nbmake_hanging_cell(tmp_path, build_book):
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "tests").mkdir()
     for name in ("__init__.py", "myst_nbmake.py"):
@@ -266,7 +303,11 @@ def test_nbmake_fails_a_page_with_a_hanging_cell(tmp_path, report_time):
          "-p", "no:cacheprovider", "-c", "pytest.ini", "--rootdir", ".", "-q"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    wall = time.perf_counter() - start
+    return run, time.perf_counter() - start
+
+
+def test_nbmake_fails_a_page_with_a_hanging_cell(drills, report_time):
+    run, wall = drills("nbmake hanging cell")
     report_time(f"drill (d2) pytest --nbmake, hanging cell (5 s timeout): {wall:.1f} s")
     out = ANSI.sub("", run.stdout + run.stderr)
     assert run.returncode == 1, f"pytest exited {run.returncode}:\n{out}"
@@ -275,6 +316,40 @@ def test_nbmake_fails_a_page_with_a_hanging_cell(tmp_path, report_time):
     assert "hangs.md, code cell 2" in out, "no page and cell:\n" + out
     assert re.search(r"timed out", out), "the message does not say the cell timed out:\n" + out
     assert wall < 60, f"the hanging page was not stopped at its timeout ({wall:.0f} s)"
+
+
+# --- all drills at once -----------------------------------------------------------------
+
+DRILLS = {
+    "changed helper": drill_changed_helper,  # the longest first: three builds in a row
+    "failing cell": drill_failing_cell,
+    "hanging cell": drill_hanging_cell,
+    "nbmake failing cell": drill_nbmake_failing_cell,
+    "nbmake hanging cell": drill_nbmake_hanging_cell,
+}
+
+
+@pytest.fixture(scope="module")
+def drills(tmp_path_factory, build_book):
+    """``drills(name)``: what the drill ``name`` of :data:`DRILLS` produced (or the
+    exception it raised, raised again here).
+
+    All of them run at once when the first drill test asks, each in its own folder:
+    they are subprocesses that mostly wait (Sphinx starting, the 5 s timeouts), so
+    side by side they take about the time of the longest instead of the sum."""
+    with ThreadPoolExecutor(len(DRILLS)) as pool:
+        futures = {
+            name: pool.submit(run, tmp_path_factory.mktemp(name.replace(" ", "-")), build_book)
+            for name, run in DRILLS.items()
+        }
+        done = {name: future.exception() or future.result() for name, future in futures.items()}
+
+    def get(name: str):
+        if isinstance(done[name], BaseException):
+            raise done[name]
+        return done[name]
+
+    return get
 
 
 # --- (e) with no GPU, the timing pages say so ----------------------------------------
