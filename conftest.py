@@ -73,6 +73,7 @@ def pytest_collection_modifyitems(config, items):
 
 # How much lower the test process's CPU priority goes once the site build has started.
 YIELD_TO_BUILD = 10
+YIELDED: list = []  # once per session is enough (os.nice adds up)
 
 
 def yield_to_build() -> None:
@@ -92,6 +93,7 @@ def yield_to_build() -> None:
         pass  # no autogroups here: plain nice is enough
     os.nice(YIELD_TO_BUILD)
     os.environ["OPTIMLAB_KERNEL_NICE"] = str(YIELD_TO_BUILD)
+    YIELDED.append(True)
 
 
 def pytest_collection_finish(session):
@@ -100,7 +102,7 @@ def pytest_collection_finish(session):
     if session.config.option.collectonly:
         return
     site = sys.modules.get("tests.conftest")
-    if site is not None and site.start_site_build(session):
+    if site is not None and site.start_site_build(session) and not YIELDED:
         yield_to_build()
     if session.config.option.nbmake:
         from tests.myst_nbmake import start_pool
@@ -129,6 +131,9 @@ def part(item) -> str:
 
 def pytest_sessionstart(session):
     SESSION_START[0] = time.perf_counter()
+    site = sys.modules.get("tests.conftest")
+    if site is not None and site.start_site_build_early(session.config):
+        yield_to_build()
 
 
 @pytest.hookimpl(hookwrapper=True)

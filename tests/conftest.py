@@ -4,7 +4,8 @@
 exactly as ``make html`` does, and hands the result to every test that asks for it
 (build, links, drills, reproducibility, browser tests).
 
-* When: as soon as collection ends (``conftest.py`` calls ``start_site_build``), in
+* When: as soon as the session starts (``conftest.py`` calls
+  ``start_site_build_early``; stopped again after collection if no test reads it), in
   the background, so the build (which executes its pages two at a time, timing pages
   alone) runs beside the unit tests and the page tests instead of after them. The
   moment it succeeds, the browser tests' page visits start, in the background too
@@ -35,6 +36,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -139,14 +141,28 @@ def start_build(book: Path, out: Path, *, offline: bool = True, timeout: float =
     # succeeds (``finish.on_success``: functions of the html folder).
     ended: list[float] = []
     on_success: list = []
+    lock = threading.Lock()
+    html = build_dir / "html"
+
+    def succeeded() -> bool:
+        return proc.returncode == 0 and (html / "index.html").is_file()
 
     def watch():
         proc.wait()
-        ended.append(time.perf_counter())
-        html = build_dir / "html"
-        if proc.returncode == 0 and (html / "index.html").is_file():
-            for start_next in on_success:
-                start_next(html)
+        with lock:
+            ended.append(time.perf_counter())
+            todo = list(on_success) if succeeded() else []
+        for start_next in todo:
+            start_next(html)
+
+    def when_built(start_next) -> None:
+        """Call ``start_next(html)`` the moment the build succeeds (now, if it has)."""
+        with lock:
+            if not ended:
+                on_success.append(start_next)
+                return
+        if succeeded():
+            start_next(html)
 
     threading.Thread(target=watch, daemon=True).start()
 
@@ -186,7 +202,7 @@ def start_build(book: Path, out: Path, *, offline: bool = True, timeout: float =
         return result
 
     finish.proc = proc
-    finish.on_success = on_success
+    finish.when_built = when_built
     return finish
 
 
@@ -224,37 +240,67 @@ def site_output() -> Path:
 _EARLY: dict = {}
 
 
-def start_site_build(session) -> bool:
-    """Start the session's full build now, in the background, if a collected test will
-    read it (``built_site``) and ``--site`` is on; True if it started.
+def start_site_build_early(config) -> bool:
+    """Start the session's full build before collection, in the background, when
+    ``--site`` is on; True if it started.
 
-    ``conftest.py`` calls this when collection ends, before the page tests start, so
-    the build runs beside the unit and page tests, which yield
-    the CPU to it (they run at a lower priority).
+    ``conftest.py`` calls this when the session starts: collecting the tests (importing
+    JAX, PyTorch and the test modules) takes several seconds of one core, which the
+    build's first pages use instead. Only for a run of the whole suite; otherwise the
+    build starts after collection, if a collected test reads it.
     """
-    if not session.config.getoption("--site"):
+    if not config.getoption("--site") or config.option.collectonly:
         return False
-    if not any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
+    # Only for the whole suite (``make test``: no paths, no -k or -m), which always
+    # reads the build: a run of a few tests would wipe the last site for nothing.
+    whole = (config.args_source == pytest.Config.ArgsSource.TESTPATHS
+             and not config.option.keyword and not config.option.markexpr)
+    if not whole:
         return False
     out = site_output()
     if os.environ.get("SITE_REUSE") == "1" and load_build(out) is not None:
         return False
     _EARLY["finish"] = start_build(ROOT, out)
-    # The browser tests' page visits start the moment the build succeeds, in the
-    # background (tests/test_browser.py, start_visits).
+    return True
+
+
+def start_site_build(session) -> bool:
+    """Once collection has ended: keep (or start) the session's full build if a
+    collected test will read it (``built_site``) and ``--site`` is on; True if it runs.
+
+    ``conftest.py`` calls this before the page tests start, so the build runs beside
+    the unit and page tests, which yield the CPU to it (they run at a lower priority).
+    The browser tests' page visits start the moment it succeeds, in the background
+    (tests/test_browser.py, ``start_visits``).
+    """
+    needed = session.config.getoption("--site") and any(
+        "built_site" in getattr(item, "fixturenames", ()) for item in session.items)
+    if not needed:
+        stop_site_build()  # started early for nothing
+        _EARLY.clear()
+        return False
+    if "finish" not in _EARLY:
+        out = site_output()
+        if os.environ.get("SITE_REUSE") == "1" and load_build(out) is not None:
+            return False
+        _EARLY["finish"] = start_build(ROOT, out)
     browser = {item.module for item in session.items
                if "visits" in getattr(item, "fixturenames", ())
                and hasattr(getattr(item, "module", None), "start_visits")}
     for module in browser:
-        _EARLY["finish"].on_success.append(module.start_visits)
+        _EARLY["finish"].when_built(module.start_visits)
     return True
 
 
 def stop_site_build() -> None:
-    """Kill the early build if the session ends before any test read it."""
+    """Kill the early build (its whole process group) if the session ends before any
+    test read it; its kernels follow their parent out."""
     finish = _EARLY.get("finish")
     if finish is not None and finish.proc.poll() is None:
-        finish.proc.kill()
+        try:
+            os.killpg(finish.proc.pid, signal.SIGKILL)  # a session of its own: its group
+        except OSError:
+            finish.proc.kill()
         finish()
 
 
