@@ -4,16 +4,20 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt | cksum | cut -d' ' -f1)
+AXE := tools/axe/package-lock.json
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt $(AXE) | cksum | cut -d' ' -f1)
 
 .PHONY: html test unit pages bench lint lock clean env lab
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt
+$(STAMP): requirements.txt constraints.txt $(AXE)
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip==26.3
 	$(VENV)/bin/python -m pip install --quiet -r requirements.txt
+	@# the pinned axe-core of the browser tests (they install it themselves if this fails)
+	(cd tools/axe && npm ci --ignore-scripts --no-audit --no-fund --silent) \
+	  || echo "note: npm ci in tools/axe failed; the browser tests will say what is missing"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
