@@ -187,7 +187,8 @@ class PagePool:
         return runs_alone(source)
 
     def order(self) -> list[Path]:
-        """Longest first: last run's seconds where known, else the page's size."""
+        """Longest first: last run's seconds where known; else (a fresh clone) the pages
+        that time something, which take longest here too, then the rest by size."""
         try:
             last = json.loads((self.out / "durations.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -195,7 +196,9 @@ class PagePool:
 
         def cost(path: Path) -> float:
             known = last.get(path.name)
-            return float(known) if known is not None else path.stat().st_size / 1000
+            if known is not None:
+                return float(known)
+            return 1000.0 * self.times_something(path) + path.stat().st_size / 1000
 
         return sorted(self.runs, key=cost, reverse=True)
 
