@@ -686,11 +686,12 @@ def test_download_menu_offers_md_and_ipynb(visits, wide, built_site, site, page)
 def test_next_and_previous_follow_the_toc(visits, base_url):
     """Follow "next" from the first page to the last, then "previous" back to the first.
 
-    The links are plain HTML anchors, so a click goes where the browser resolves their
-    ``href``: each wide visit records that, and checks that the link can be clicked
-    (Playwright's checks before a click: attached, visible, stable, enabled and not
-    covered by anything) without clicking it. Before, this test clicked through all 48
-    links in a browser of its own: 12 s and about 15 CPU-seconds more."""
+    The links are anchors (``a.right-next``, ``a.left-prev``) that no script of the
+    site handles, so a click goes where the browser resolves their ``href``: each wide
+    visit records that, and checks that the link can be clicked (Playwright's checks
+    before a click: attached, visible, stable, enabled and not covered) without
+    clicking it. Until 2026-11-30 this test clicked through the 48 links in a browser
+    of its own, without JavaScript: 12 s and about 15 CPU-seconds more."""
     def walk(name: str, start: str) -> list[str]:
         seen = [start]
         while True:
