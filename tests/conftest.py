@@ -138,7 +138,7 @@ def start_build(book: Path, out: Path, *, offline: bool = True, timeout: float =
                             start_new_session=True)
     # When the build ended, whenever a test first asks for it (the wall time is the
     # build's own, not the time until then); then what is to start the moment a build
-    # succeeds (``finish.on_success``: functions of the html folder).
+    # succeeds (``finish.when_built``: functions of the html folder).
     ended: list[float] = []
     on_success: list = []
     lock = threading.Lock()
