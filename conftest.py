@@ -73,7 +73,7 @@ def pytest_collection_modifyitems(config, items):
 
 # How much lower the test process's CPU priority goes once the site build has started.
 YIELD_TO_BUILD = 10
-YIELDED: list = []  # once per session is enough (os.nice adds up)
+YIELDED: list = []  # [True] once yield_to_build has run
 
 
 def yield_to_build() -> None:
@@ -85,7 +85,9 @@ def yield_to_build() -> None:
     of its own. So this process's session (autogroup) gets the nice value too, and the
     kernels it starts set theirs at start-up (OPTIMLAB_KERNEL_NICE, read by
     tools/ipython_kernel_config.py). The build itself runs in a session of its own
-    (tests/conftest.py), started before this."""
+    (tests/conftest.py), started before this. Once per session (``os.nice`` adds up)."""
+    if YIELDED:
+        return
     try:
         with open("/proc/self/autogroup", "w") as autogroup:
             autogroup.write(str(YIELD_TO_BUILD))
@@ -102,7 +104,7 @@ def pytest_collection_finish(session):
     if session.config.option.collectonly:
         return
     site = sys.modules.get("tests.conftest")
-    if site is not None and site.start_site_build(session) and not YIELDED:
+    if site is not None and site.start_site_build(session):
         yield_to_build()
     if session.config.option.nbmake:
         from tests.myst_nbmake import start_pool

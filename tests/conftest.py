@@ -255,8 +255,12 @@ def start_site_build_early(config) -> bool:
     # reads the build: a run of a few tests would wipe the last site for nothing.
     whole = (config.args_source == pytest.Config.ArgsSource.TESTPATHS
              and not config.option.keyword and not config.option.markexpr)
-    if not whole:
-        return False
+    return whole and _start_session_build()
+
+
+def _start_session_build() -> bool:
+    """Start the session's full build into site_output(), unless SITE_REUSE=1 finds a
+    finished one there; True if it started."""
     out = site_output()
     if os.environ.get("SITE_REUSE") == "1" and load_build(out) is not None:
         return False
@@ -279,11 +283,8 @@ def start_site_build(session) -> bool:
         stop_site_build()  # started early for nothing
         _EARLY.clear()
         return False
-    if "finish" not in _EARLY:
-        out = site_output()
-        if os.environ.get("SITE_REUSE") == "1" and load_build(out) is not None:
-            return False
-        _EARLY["finish"] = start_build(ROOT, out)
+    if "finish" not in _EARLY and not _start_session_build():
+        return False
     browser = {item.module for item in session.items
                if "visits" in getattr(item, "fixturenames", ())
                and hasattr(getattr(item, "module", None), "start_visits")}

@@ -201,13 +201,6 @@ def wide(chromium, external_requests):
     context.close()
 
 
-@pytest.fixture(scope="module")
-def narrow(chromium, external_requests):
-    context = new_context(chromium, external_requests, NARROW)
-    yield context
-    context.close()
-
-
 # --- one visit per page and width ------------------------------------------------------
 
 WAIT_FOR_IMAGES = """async () => {

@@ -238,14 +238,20 @@ assert problem.n == 10_000
 )
 
 
+def plugin_repository(where: Path) -> None:
+    """A throwaway repository in ``where`` with the page plugin only: conftest.py,
+    tests/myst_nbmake.py and a pytest.ini."""
+    shutil.copy(ROOT / "conftest.py", where / "conftest.py")
+    (where / "tests").mkdir()
+    for name in ("__init__.py", "myst_nbmake.py"):
+        shutil.copy(ROOT / "tests" / name, where / "tests" / name)
+    (where / "pytest.ini").write_text(NBMAKE_INI, encoding="utf-8")
+
+
 def drill_nbmake_failing_cell(tmp_path, build_book):
     # A throwaway repository: the page plugin (conftest.py + tests/myst_nbmake.py), the
     # helper package, a copy of a real page with a failing cell appended, a passing page.
-    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
-    (tmp_path / "tests").mkdir()
-    for name in ("__init__.py", "myst_nbmake.py"):
-        shutil.copy(ROOT / "tests" / name, tmp_path / "tests" / name)
-    (tmp_path / "pytest.ini").write_text(NBMAKE_INI, encoding="utf-8")
+    plugin_repository(tmp_path)
     shutil.copytree(
         ROOT / "book" / "optimlab",
         tmp_path / "book" / "optimlab",
@@ -287,11 +293,7 @@ def test_nbmake_fails_a_page_with_a_failing_cell(drills, report_time):
 
 
 def drill_nbmake_hanging_cell(tmp_path, build_book):
-    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
-    (tmp_path / "tests").mkdir()
-    for name in ("__init__.py", "myst_nbmake.py"):
-        shutil.copy(ROOT / "tests" / name, tmp_path / "tests" / name)
-    (tmp_path / "pytest.ini").write_text(NBMAKE_INI, encoding="utf-8")
+    plugin_repository(tmp_path)
     (tmp_path / "book").mkdir()
     hangs = tmp_path / "book" / "hangs.md"
     hangs.write_text(page("Hanging page", code_cell("x = 1"), code_cell(HANGING_CELL)), "utf-8")
