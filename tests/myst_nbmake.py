@@ -142,6 +142,9 @@ class PagePool:
         self.kernel = kernel
         self.runs = {Path(p).resolve(): PageRun(Path(p).resolve()) for p in pages}
         self.wall_s: float | None = None
+        # set once the whole run is over and summed up (wall_s, run.json): every
+        # page's ``done`` is set a moment earlier, before the summary is written
+        self.finished = threading.Event()
         self.sources_before = self.sources_after = ""
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -229,6 +232,7 @@ class PagePool:
                         )
                         run.done.set()
                 self._loop.close()
+                self.finished.set()
 
         self._thread = threading.Thread(target=main, name="page-pool", daemon=True)
         self._thread.start()
@@ -321,6 +325,10 @@ class PagePool:
         if not run.done.wait(timeout):
             raise TimeoutError(f"{source}: no result after {timeout} s")
         return run
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until every page has run and the run is summed up (``wall_s`` set)."""
+        return self.finished.wait(timeout)
 
     def close(self) -> None:
         """Stop what is still running (kernels shut down) and wait for the thread."""

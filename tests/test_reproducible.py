@@ -96,8 +96,7 @@ def page_runs():
     pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
     if pool is None:
         pytest.skip("compares the page tests' executions with the build's: run with --nbmake")
-    for run in pool.runs.values():
-        run.done.wait()
+    pool.wait()
     if pool.wall_s is None:
         pytest.fail("the page executions did not finish")
     return pool
