@@ -145,6 +145,7 @@ class PagePool:
         # set once the whole run is over and summed up (wall_s, run.json): every
         # page's ``done`` is set a moment earlier, before the summary is written
         self.finished = threading.Event()
+        self.error: str | None = None  # what stopped the pool itself, if anything
         self.sources_before = self.sources_after = ""
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -222,12 +223,15 @@ class PagePool:
                 self._loop.run_until_complete(self._task)
             except asyncio.CancelledError:
                 pass
+            except Exception as err:  # the pool itself broke: say so where it is read
+                self.error = f"{type(err).__name__}: {err}"
             finally:
                 for run in self.runs.values():
                     if not run.done.is_set():
+                        why = self.error or "the session ended first"
                         run.error = NotebookError(
-                            summary="not executed: the session ended first",
-                            trace="not executed: the session ended first",
+                            summary=f"not executed: {why}",
+                            trace=f"not executed: {why}",
                             failing_cell_index=0,
                         )
                         run.done.set()

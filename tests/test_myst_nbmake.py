@@ -26,3 +26,16 @@ def test_page_pool_is_summed_up_when_wait_returns(tmp_path):
         assert "IsADirectoryError" in pool.result(missing).error.summary
     finally:
         pool.close()
+
+
+def test_a_broken_pool_says_why_on_every_page(tmp_path):
+    """A page gone before the pool orders its pages (it sorts them by size) stops the
+    pool itself: every page, and the pool, then say what stopped it."""
+    gone = tmp_path / "book" / "gone.md"
+    pool = PagePool([gone], rootdir=tmp_path, workers=1, timeout=5)
+    pool.start()
+    assert pool.wait(timeout=60), "the pool did not finish"
+    pool.close()
+    assert pool.wall_s is None
+    assert pool.error.startswith("FileNotFoundError")
+    assert pool.result(gone).error.summary == f"not executed: {pool.error}"

@@ -98,7 +98,8 @@ def page_runs():
         pytest.skip("compares the page tests' executions with the build's: run with --nbmake")
     pool.wait()
     if pool.wall_s is None:
-        pytest.fail("the page executions did not finish")
+        why = pool.error or "the session ended first"
+        pytest.fail(f"the page executions did not finish: {why}")
     return pool
 
 
