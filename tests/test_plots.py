@@ -77,6 +77,7 @@ def test_diverged_run_is_labelled_and_drawn_without_non_finite_points(runs):
     assert "sgd (mb=100) (diverged)" in legend
 
 
+@pytest.mark.filterwarnings("error")  # no warning either
 def test_plot_of_a_run_near_float64_max_keeps_a_usable_axis():
     from optimlab.history import History
 

@@ -228,6 +228,9 @@ def plot_losses(histories, reference_loss=None, *, ax=None, x="epoch"):
     if x not in ("epoch", "step"):
         raise ValueError(f"x must be 'epoch' or 'step', got {x!r}")
     ax = _new_axes(ax)
+    # log scale first: set after the lines, it autoscales at once and warns when every
+    # plotted loss is the same value (one point below the ceiling)
+    ax.set_yscale("log")
     for i, (h, (color, ls, marker)) in enumerate(zip(histories, styles())):
         xs = h.epoch if x == "epoch" else np.arange(len(h.loss))
         # Losses beyond _PLOT_CEILING (a run far into divergence) are left out: near the
@@ -239,7 +242,6 @@ def plot_losses(histories, reference_loss=None, *, ax=None, x="epoch"):
                 markevery=_marker_positions(ex, offset=i))
     if reference_loss is not None:
         ax.axhline(reference_loss, color=INK, ls="--", lw=1, label="least squares (lm_loss)")
-    ax.set_yscale("log")
     ax.set_xlabel("epoch" if x == "epoch" else "step")
     ax.set_ylabel("full-data loss (sum of squares)")
     ax.legend()
