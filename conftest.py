@@ -165,7 +165,12 @@ def pytest_terminal_summary(terminalreporter):
             "background meanwhile: the tests that read them are mostly waiting)"
         )
     pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
-    if pool is None or pool.wall_s is None:
+    if pool is None:
+        return
+    if pool.wall_s is None:
+        terminalreporter.section("page executions (pytest --nbmake)")
+        why = pool.error or "the session ended first"
+        terminalreporter.write_line(f"the page executions did not finish: {why}")
         return
     runs = sorted(pool.runs.values(), key=lambda r: r.seconds, reverse=True)
     terminalreporter.section("page executions (pytest --nbmake)")
