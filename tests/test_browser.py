@@ -13,8 +13,11 @@ per address, naming the pages) and must come from the allow-list ``EXPECTED_EXTE
 which is empty: the site serves everything itself, MathJax included
 (tools/offline_mathjax.py), and ``test_math_is_typeset`` checks that math renders.
 
-Screenshots of every page (1280 and 375 px wide, full page, JPEG) are kept in
-``_build/screenshots/`` beside the site, for review.
+With ``SCREENSHOTS=1`` (``SCREENSHOTS=1 make test``), every visit also saves a
+full-page screenshot (JPEG, 1280 and 375 px wide) in ``_build/screenshots/`` beside the
+site, for review. No test reads them, and they cost about 15 CPU-s of a CPU-bound run,
+so they are off by default; the folder is emptied either way, so a screenshot there is
+always of this build.
 
 In ``make test`` the visits start in the background the moment the session's site
 build succeeds (:func:`start_visits`, called by tests/conftest.py), beside the unit
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import queue
 import re
 import shutil
@@ -145,20 +149,39 @@ def base_url(site):
     stop_serving(site)
 
 
-def empty_screenshots(html: Path) -> Path:
-    """``_build/screenshots/`` beside ``_build/html``, emptied."""
+def empty_screenshots(html: Path, wanted: bool | None = None) -> Path | None:
+    """``_build/screenshots/`` beside ``_build/html``, emptied (no screenshot of an
+    older build stays). Returns the folder when screenshots are wanted
+    (``SCREENSHOTS=1``), else None."""
+    wanted = os.environ.get("SCREENSHOTS") == "1" if wanted is None else wanted
     folder = Path(html).parent / "screenshots"
     shutil.rmtree(folder, ignore_errors=True)
+    if not wanted:
+        return None
     folder.mkdir(parents=True)
     return folder
 
 
+def test_the_screenshot_folder_never_keeps_an_older_build(tmp_path):
+    """Off (the default) or on, ``_build/screenshots/`` holds no earlier build's image."""
+    html, folder = tmp_path / "html", tmp_path / "screenshots"
+    for wanted in (False, True):
+        folder.mkdir(exist_ok=True)
+        (folder / "old-1280.jpg").write_bytes(b"an earlier build")
+        got = empty_screenshots(html, wanted=wanted)
+        if wanted:
+            assert got == folder and list(folder.iterdir()) == []
+        else:
+            assert got is None and not folder.exists()
+
+
 @pytest.fixture(scope="module")
 def screenshots(site):
-    """``_build/screenshots/``: emptied first, unless the background visits (which
-    emptied it themselves) filled it."""
+    """``_build/screenshots/`` (None: screenshots off): emptied first, unless the
+    background visits (which emptied it themselves) filled it."""
     if background_visits() is not None:
-        return site.parent / "screenshots"
+        folder = site.parent / "screenshots"
+        return folder if folder.is_dir() else None
     return empty_screenshots(site)
 
 
@@ -345,10 +368,10 @@ class Tab:
         return self.visit
 
 
-def visit_page(tab: Tab, url: str, shot: Path, external: list[str],
+def visit_page(tab: Tab, url: str, shot: Path | None, external: list[str],
                axe: str | None = None) -> Visit:
     """Load ``url`` in ``tab``; collect errors, images, footer, downloads and widths;
-    take a full-page screenshot (JPEG, for review).
+    with ``shot``, save a full-page screenshot there (JPEG, for review).
 
     With ``axe`` (the axe-core source), run it in light and dark mode (wide window);
     without, measure the figures' text (narrow window)."""
@@ -379,7 +402,8 @@ def visit_page(tab: Tab, url: str, shot: Path, external: list[str],
                 pass  # test_math_is_typeset reports it
             result.math_typeset = page.locator("mjx-container").count()
         # before any clicking; JPEG: a PNG of a long page costs twice the CPU to encode
-        page.screenshot(path=str(shot), full_page=True, type="jpeg", quality=80)
+        if shot is not None:
+            page.screenshot(path=str(shot), full_page=True, type="jpeg", quality=80)
         result.loaded = [(r.url, _body_size(r)) for r in tab.responses]
         result.description = page.evaluate(
             "() => document.querySelector('meta[name=description]')?.content || ''"
@@ -449,7 +473,8 @@ def axe_js():
 BROWSER_WORKERS = 2
 
 
-def visit_all(jobs, base_url: str, screenshots: Path, axe: str, workers: int) -> dict:
+def visit_all(jobs, base_url: str, screenshots: Path | None, axe: str,
+              workers: int) -> dict:
     """Visit every ``(page, width)`` of ``jobs``, ``workers`` browsers at once.
 
     Playwright's sync API belongs to the thread that starts it, so each worker thread
@@ -472,7 +497,8 @@ def visit_all(jobs, base_url: str, screenshots: Path, axe: str, workers: int) ->
                         page, width = todo.get_nowait()
                     except queue.Empty:
                         break
-                    shot = screenshots / f"{page.replace('/', '_')}-{width}.jpg"
+                    shot = (None if screenshots is None
+                            else screenshots / f"{page.replace('/', '_')}-{width}.jpg")
                     try:
                         done[page, width] = visit_page(
                             tabs[width], base_url + page + ".html", shot, external,
