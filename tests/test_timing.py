@@ -232,3 +232,30 @@ def test_jax_gpu_branches_with_a_gpu_faked_by_monkeypatch(monkeypatch):
     assert timing.jax_counterpart("cuda") == "gpu"
     assert machine.gpus() == ["NVIDIA H200"]
     assert machine.gpu_sentence() == "GPU present: NVIDIA H200."
+
+
+def test_compile_cache_probe_counts_what_the_disk_cache_did(tmp_path):
+    """Off in this process: nothing to count. On, in two processes sharing one folder
+    (two pages of the build): the first process compiles (a miss) and then loads its
+    own program back from disk (a hit); the second loads both times."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from optimlab.timing import compile_cache_probe
+
+    assert compile_cache_probe() is None
+    book = Path(__file__).resolve().parents[1] / "book"
+    env = {**os.environ, "PYTHONPATH": str(book),
+           "JAX_COMPILATION_CACHE_DIR": str(tmp_path),
+           "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+           "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1"}
+    code = ("import json, optimlab.timing as t; "
+            "print(json.dumps(t.compile_cache_probe()))")
+    runs = [json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                                      capture_output=True, text=True).stdout)
+            for _ in range(2)]
+    hit, miss = {"hits": 1, "misses": 0}, {"hits": 0, "misses": 1}
+    assert runs == [[miss, hit], [hit, hit]]

@@ -102,6 +102,47 @@ def refuse_compile_cache() -> None:
         )
 
 
+_CACHE_EVENTS = {"hits": "/jax/compilation_cache/cache_hits",
+                 "misses": "/jax/compilation_cache/cache_misses"}
+
+
+def compile_cache_probe() -> list[dict[str, int]] | None:
+    """JAX's persistent compilation cache at work in this process, or None when it is
+    off (``jax_compilation_cache_dir`` unset, as in a reader's own session).
+
+    Compiles one small program, drops JAX's in-memory copies (``jax.clear_caches``) and
+    compiles it again, counting the disk cache's hits and misses with JAX's own
+    monitoring events. Returns ``[first, second]``, each ``{"hits": h, "misses": m}``:
+    the second compile is a hit when the cache works; the first is a miss unless
+    another process (another page, another run) put the same program there already.
+    """
+    import jax.numpy as jnp
+    from jax import monitoring
+
+    if not jax.config.jax_compilation_cache_dir:
+        return None
+    counts = dict.fromkeys(_CACHE_EVENTS.values(), 0)
+
+    def listen(event, **kwargs):
+        if event in counts:
+            counts[event] += 1
+
+    program = jax.jit(lambda x: jnp.cumsum(jnp.sin(x)) @ x)
+    x = jnp.linspace(0.0, 1.0, 7)
+    compiles = []
+    monitoring.register_event_listener(listen)
+    try:
+        for _ in range(2):
+            before = dict(counts)
+            program.lower(x).compile()
+            compiles.append({name: counts[event] - before[event]
+                             for name, event in _CACHE_EVENTS.items()})
+            jax.clear_caches()
+    finally:
+        monitoring.unregister_event_listener(listen)
+    return compiles
+
+
 def _whole(x) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
