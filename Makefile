@@ -1,13 +1,14 @@
 # Two commands do all the set-up on a fresh machine:
 #   make html   create .venv if needed, then build the whole site into _build/html
-#   make test   create .venv if needed, then run the whole test suite
+#   make test   create .venv if needed, build the site (every page executed once, as a
+#               test of pytest --nbmake), then run every other test on that build
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 AXE := tools/axe/package-lock.json
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt $(AXE) | cksum | cut -d' ' -f1)
 
-.PHONY: html test unit pages bench lint lock clean env lab
+.PHONY: html test unit bench lint lock clean env lab
 
 env: $(STAMP)
 
@@ -25,13 +26,11 @@ html: $(STAMP)
 	tools/build.sh
 
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest --nbmake --site
+	tools/build.sh
+	$(VENV)/bin/python -m pytest --site
 
 unit: $(STAMP)
 	$(VENV)/bin/python -m pytest
-
-pages: $(STAMP)
-	$(VENV)/bin/python -m pytest --nbmake book
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/epoch_loops.py

@@ -8,11 +8,6 @@
    build-only checks are off there, as in a reader's session.
 3. Every page of the built site has an "Open in Colab" button naming a notebook that the
    deploy workflow's publish step (``tools/notebooks.py collect``) produces.
-4. The GPU branches run: the build report and a timing page, executed by the page
-   tests with the fake accelerator (``OPTIMLAB_FAKE_GPU=1``; tests/myst_nbmake.py,
-   ``FAKE_GPU_PAGES``), gain the extra device in their tables and
-   glued sentences, label it fake, and their asserts hold (all but the build-only
-   timing orderings, which concern the real machine); the site build refuses it.
 
 The fresh environment: ``python -m venv --without-pip`` of the same interpreter, whose
 ``site-packages`` gets one ``.pth`` line pointing at the repository virtual
@@ -22,13 +17,11 @@ test pip rather than the notebooks. That ``.venv`` holds no ``optimlab`` and no 
 the repository: the tests check that ``import optimlab`` fails in it before the first
 cell runs, with ``PYTHONPATH`` unset and an empty working folder.
 
-Items 2 and 3 use the session's site build (``--site``, as ``make test`` runs); item 4
-executes pages, so it runs with ``--nbmake`` (as page tests do).
+Items 2 and 3 read the last site build (``--site``, as ``make test`` runs).
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -50,7 +43,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 # Served notebooks executed outside the repository (cheap pages, both frameworks).
 OUTSIDE = ["book/build_report", "book/problem", "book/regression_by_hand"]
-FAKE_PAGES = ["book/build_report", "book/torch_timings"]
 NOTEBOOK_TIMEOUT_S = 300
 
 
@@ -62,7 +54,7 @@ def run(cmd, **kwargs):
 
 def clean_env(**extra) -> dict:
     """The environment of a reader's session: no path to the repository, no build checks."""
-    drop = {"PYTHONPATH", "OPTIMLAB_BUILD_CHECKS", "OPTIMLAB_FAKE_GPU", "XLA_FLAGS",
+    drop = {"PYTHONPATH", "XLA_FLAGS",
             "VIRTUAL_ENV", "PYTHONHOME", "MPLBACKEND", notebooks.INSTALL_ENV}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", **extra)
@@ -196,7 +188,7 @@ def execute(nb, *, cwd: Path, env: dict, km=None):
 
     client = NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT_S, km=km, kernel_name="python3",
                             resources={"metadata": {"path": str(cwd)}},
-                            shutdown_kernel="immediate")  # as the build's (execute_pages.py)
+                            shutdown_kernel="immediate")
     start = time.perf_counter()
     client.execute(env=env)
     return time.perf_counter() - start
@@ -233,126 +225,10 @@ def test_served_notebook_runs_outside_the_repository(page, built_site, wheel, tm
     assert optimlab_version_file(python, folder).returncode != 0  # not importable yet
     nb = nbformat.read(folder / served.name, as_version=4)
     assert notebooks.has_bootstrap(nb)
-    env = clean_env(IPYTHONDIR=ipython_dir(tmp_path / "ipython"))
+    env = clean_env(IPYTHONDIR=str(tmp_path / "ipython"))  # no ~/.ipython start-up files
     env[notebooks.INSTALL_ENV] = str(wheel)
     seconds = execute(nb, cwd=folder, env=env, km=fresh_kernel(python, tmp_path))
     said = stream_text(nb.cells[1])
     assert f"installing it with pip from {wheel}" in said, said
     assert re.search(rf"optimlab \S+ from {re.escape(str(tmp_path / 'venv'))}/", said), said
-    if page == "book/build_report":  # the page says so itself: build-only checks were off
-        assert glued(nb)["build_checks_state"] == "off"
     report_time(f"outside the repository: {page}.ipynb ran in {seconds:.1f} s (install included)")
-
-
-def test_site_build_refuses_the_fake_gpu(monkeypatch):
-    from sphinx.errors import ConfigError
-
-    monkeypatch.setenv("OPTIMLAB_FAKE_GPU", "1")
-    with pytest.raises(ConfigError, match="FAKE accelerator"):
-        notebooks._refuse_fake_gpu(None, None)
-    monkeypatch.delenv("OPTIMLAB_FAKE_GPU")
-    notebooks._refuse_fake_gpu(None, None)
-
-
-def test_real_build_with_the_fake_gpu_switch_stops_before_running_a_page(tmp_path):
-    """The wiring, not just the function: tools/build.sh with this repository's
-    _config.yml refuses to start while OPTIMLAB_FAKE_GPU is set."""
-    (tmp_path / "book").symlink_to(ROOT / "book")
-    shutil.copy(ROOT / "_config.yml", tmp_path)
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/build_report\n")
-    env = dict(os.environ, OPTIMLAB_FAKE_GPU="1")
-    out = subprocess.run([str(ROOT / "tools" / "build.sh"), str(tmp_path)], env=env,
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode != 0
-    assert "OPTIMLAB_FAKE_GPU=1 is set" in out.stdout + out.stderr
-    assert not (tmp_path / "_build" / "jupyter_execute").exists()  # no page ran
-    assert not (tmp_path / "_build" / "html" / "book").exists()
-
-
-# --- the GPU branches, on the fake accelerator ------------------------------------------
-
-
-def glued(nb) -> dict:
-    """Every glued value of an executed notebook: ``{key: text/plain value}``."""
-    values = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook")
-            if meta:
-                data = output["data"]
-                text = next(v for k, v in data.items() if k.endswith("text/plain"))
-                try:
-                    values[meta["name"]] = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    values[meta["name"]] = text
-    return values
-
-
-def html_outputs(nb) -> str:
-    return "\n".join(o["data"].get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
-                     if "data" in o)
-
-
-def ipython_dir(where: Path) -> str:
-    """A private IPython profile, as tools/build.sh gives the kernels (quiet start-up)."""
-    profile = where / "profile_default"
-    profile.mkdir(parents=True)
-    shutil.copy(ROOT / "tools" / "ipython_kernel_config.py", profile)
-    return str(where)
-
-
-@pytest.fixture(scope="module")
-def fake_gpu_run():
-    """Build report and a timing page as the page tests executed them, on the fake
-    accelerator (tests/myst_nbmake.py, FAKE_GPU_PAGES): ``{page: (notebook, seconds,
-    error)}``. The build-only checks are off in those runs: they order *this
-    machine's* timings, and a fake device sharing the CPU with the real one (and with
-    the rest of the test suite) is not the machine the site reports; every other assert
-    of the pages runs."""
-    pool = getattr(sys.modules.get("tests.myst_nbmake"), "POOL", None)
-    if pool is None:
-        pytest.skip("reads the page tests' executions: run with --nbmake")
-    runs = {}
-    for page in FAKE_PAGES:
-        source = ROOT / f"{page}.md"
-        assert pool.on_fake_gpu(source.resolve()), f"{page} did not run on the fake accelerator"
-        run = pool.result(source)
-        error = None if run.error is None else f"{run.error.summary}\n{run.error.trace}"
-        runs[page] = (run.nb, run.seconds, error)
-    return runs
-
-
-@pytest.mark.page_results
-def test_fake_gpu_build_report(fake_gpu_run, report_time):
-    nb, seconds, error = fake_gpu_run["book/build_report"]
-    assert error is None, error
-    values = glued(nb)
-    assert values["build_jax_devices"] == "cpu, fake-gpu"
-    assert values["build_torch_devices"] == "cpu, fake-cuda"
-    sentence = values["build_gpu_sentence"]
-    assert sentence.startswith("No GPU was present") and "FAKE accelerator" in sentence
-    assert "they are not a GPU" in sentence
-    assert "FAKE accelerator (test switch, not a GPU)" in html_outputs(nb)
-    report_time(f"fake accelerator: build_report ran in {seconds:.1f} s")
-
-
-@pytest.mark.page_results
-def test_fake_gpu_timing_page(fake_gpu_run, report_time):
-    nb, seconds, error = fake_gpu_run["book/torch_timings"]
-    assert error is None, error
-    values = glued(nb)
-    assert values["ttim_torch_devices"] == "cpu, fake-cuda"
-    assert values["ttim_jax_devices"] == "cpu, fake-gpu"
-    assert "FAKE accelerator" in values["ttim_gpu_sentence"]
-    tables = html_outputs(nb)
-    for loop in ("torch DataLoader", "torch pre-gathered", "optax compiled"):
-        device = "fake-gpu" if loop.startswith("optax") else "fake-cuda"
-        assert re.search(rf"{loop} \({device}[,)]", tables), (loop, device)
-    assert not re.search(r"\((cuda|gpu)[,)]", tables)  # never a real-GPU label
-    figures = [o["data"] for c in nb.cells for o in c.get("outputs", [])
-               if any(k.startswith("image/") for k in o.get("data", {}))]
-    assert figures, "the runtime plot is missing"
-    svg = "".join(f.get("image/svg+xml", "") for f in figures)
-    if svg:  # optimlab.plots writes text as text: the legend names every line
-        assert "(fake-cuda)" in svg and "(fake-gpu)" in svg
-    report_time(f"fake accelerator: torch_timings ran in {seconds:.1f} s")

@@ -8,10 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import is_myst_notebook
-
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
+
+
+def is_myst_notebook(path: Path) -> bool:
+    """True for a markdown file whose front matter declares jupytext's MyST format."""
+    head = path.read_text(encoding="utf-8")[:2000]
+    return head.startswith("---") and "format_name: myst" in head
 
 
 def toc_files():
@@ -181,14 +185,15 @@ TIMES_SOMETHING = re.compile(
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_timing_pages_and_only_they_run_alone_in_the_build(page):
-    """tools/execute_pages.py runs pages two at a time, except pages whose front matter
-    says ``optimlab: {run_alone: true}``: a page that times something must say so, or
-    its timings would describe a machine shared with another page."""
-    from optimlab.checks import runs_alone
+    """tools/build.sh runs pages two at a time, except pages whose front matter says
+    ``optimlab: {run_alone: true}``: a page that times something must say so, or its
+    timings would describe a machine shared with another page."""
+    from tools.pages import read_page
 
+    runs_alone = bool(read_page(page)[1].get("optimlab", {}).get("run_alone"))
     code = "\n".join(CODE_CELL.findall(page.read_text()))
     times = bool(TIMES_SOMETHING.search(code))
-    assert runs_alone(page) == times, (
+    assert runs_alone == times, (
         f"{page.name}: {'times something' if times else 'times nothing'} but "
-        f"run_alone is {runs_alone(page)} in its front matter"
+        f"run_alone is {runs_alone} in its front matter"
     )

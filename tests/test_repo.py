@@ -25,14 +25,14 @@ def test_config_is_strict_and_always_fresh():
     assert config["only_build_toc_files"] is True, "README and hidden folders would be built as pages"
     assert ".*" in config["exclude_patterns"], "hidden folders such as .pytest_cache must be excluded"
     execute = config["execute"]
-    # "cache": tools/build.sh empties the cache, then tools/execute_pages.py fills it
+    # "cache": tools/build.sh empties _build, then fills the cache from nbmake's runs
     assert execute["execute_notebooks"] == "cache"
     assert execute["allow_errors"] is False
     assert execute["timeout"] > 0
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     build = (ROOT / "tools/build.sh").read_text()
-    assert "rm -rf" in build and "--all" in build and "--warningiserror" in build
-    assert ".jupyter_cache" in build.split("rm -rf", 1)[1].split("\n\n", 1)[0], "the cache is not wiped"
+    assert 'rm -rf "$out/_build"' in build, "the previous build (cache included) is not wiped"
+    assert "--all" in build and "--warningiserror" in build and "--nbmake" in build
     assert "--nitpick" in build and "--keep-going" in build
 
 
@@ -82,24 +82,9 @@ def test_no_build_output_or_notebooks_tracked():
     assert not [f for f in files if f.endswith(".ipynb")], "no .ipynb copies may be committed"
 
 
-def test_site_build_never_times_in_quick_mode():
-    # Quick timing is the page tests' alone (tests/myst_nbmake.py); the site build
-    # publishes timings, so tools/build.sh drops the switch before running anything.
-    build = (ROOT / "tools/build.sh").read_text()
-    unset = build.index("unset OPTIMLAB_QUICK_TIMING")
-    assert unset < build.index('exec "$jb" build'), "unset it before the build starts"
-
-
-def test_page_tests_stop_kernels_as_the_build_does():
-    from tests.myst_nbmake import SHUTDOWN_KERNEL
-    from tools.execute_pages import SHUTDOWN_KERNEL as BUILD
-
-    assert SHUTDOWN_KERNEL == BUILD == "immediate"
-
-
-def test_make_test_runs_pages_build_and_site_tests():
-    # README: `make test` is everything (CI runs it); the page tests and the site tests
-    # share one session, so the reproducibility test compares their two executions.
+def test_make_test_builds_the_site_then_tests_it():
+    # README: `make test` is everything (CI runs it): the build executes every page
+    # under pytest --nbmake, then the site tests read that build.
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    assert "pytest --nbmake --site" in recipe, recipe
+    assert recipe.index("tools/build.sh") < recipe.index("pytest --site"), recipe
