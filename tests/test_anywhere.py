@@ -139,17 +139,21 @@ def test_colab_needs_a_github_repository(url):
 
 
 def test_deploy_workflow_publishes_what_the_buttons_open(capsys):
-    """The workflow's publish step collects the served notebooks of `make html` and pushes
-    them to the branch, of the repository, that tools/notebooks.py's buttons name."""
+    """The job that runs `make test` publishes that build: the site artifact and the
+    served notebooks, pushed to the branch, of the repository, that the buttons name."""
     workflow = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text(encoding="utf-8"))
-    build, publish = workflow["jobs"]["build"], workflow["jobs"]["notebooks"]
-    runs = "\n".join(step.get("run", "") for step in build["steps"])
-    assert "make html" in runs
-    assert "tools/notebooks.py collect _build/html _build/notebooks" in runs
-    assert "tools/notebooks.py settings >> \"$GITHUB_OUTPUT\"" in runs
-    assert publish["needs"] == ["test", "build"] and publish["permissions"] == {"contents": "write"}
+    test, publish = workflow["jobs"]["test"], workflow["jobs"]["notebooks"]
+    runs = [step.get("run", "") for step in test["steps"]]
+    tested = next(i for i, run in enumerate(runs) if run == "make test")
+    assert not any("make html" in run for run in runs), "the published site is the tested one"
+    pages = next(i for i, s in enumerate(test["steps"]) if "upload-pages" in s.get("uses", ""))
+    assert pages > tested and test["steps"][pages]["with"]["path"] == "_build/html"
+    assert "tools/notebooks.py collect _build/html _build/notebooks" in "\n".join(runs)
+    assert "tools/notebooks.py settings >> \"$GITHUB_OUTPUT\"" in "\n".join(runs)
+    assert workflow["jobs"]["deploy"]["needs"] == "test"
+    assert publish["needs"] == "test" and publish["permissions"] == {"contents": "write"}
     push = publish["steps"][-1]
-    assert push["env"]["BRANCH"] == "${{ needs.build.outputs.notebooks_branch }}"
+    assert push["env"]["BRANCH"] == "${{ needs.test.outputs.notebooks_branch }}"
     assert 'git push --force' in push["run"] and '"$BRANCH"' in push["run"]
     assert notebooks.main(["settings"]) == 0
     org_repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
