@@ -164,7 +164,7 @@ def _write_css(app: Sphinx, exception) -> None:
 def _fill_from_cache(app: Sphinx, executed: Path) -> None:
     """Give ``jupyter_execute/<page>.ipynb`` its outputs when they came from the cache.
 
-    In cache mode (``execute_notebooks: cache``, which tools/execute_pages.py fills for
+    In cache mode (``execute_notebooks: cache``, which tools/build.sh fills for
     every build), MyST-NB 1.4 renders the page from the cached, executed notebook but
     writes the notebook it read, without outputs or execution counts, to
     ``jupyter_execute``. This puts the cached outputs in, so that the notebook a reader
