@@ -22,7 +22,10 @@ import sys
 import time
 from pathlib import Path
 
+import jax
 import pytest
+
+jax.config.update("jax_enable_x64", True)  # the pages' first cell does the same
 
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 # The page tests run the build-only checks too (optimlab/checks.py).

@@ -18,21 +18,13 @@ import optax
 import torch
 
 from .problems import TestFunction
-
-jax.config.update("jax_enable_x64", True)
-
+from .validate import require_x64, whole_number
 
 def _start(start) -> np.ndarray:
     start = np.asarray(start, dtype=np.float64)
     if start.shape != (2,):
         raise ValueError(f"start must be a point (x, y), got shape {start.shape}")
     return start
-
-
-def _steps(steps) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    return int(steps)
 
 
 @partial(jax.jit, static_argnames=("f", "optimizer", "steps"))
@@ -57,7 +49,8 @@ def optax_path(fn: TestFunction, optimizer, start, steps: int) -> np.ndarray:
     >>> path.round(4).tolist()
     [[1.0, 1.0], [0.9, 0.6], [0.81, 0.36]]
     """
-    start, steps = _start(start), _steps(steps)
+    require_x64()
+    start, steps = _start(start), whole_number("steps", steps)
     path = _optax_path(jnp.asarray(start), f=fn.f, optimizer=optimizer, steps=steps)
     return np.asarray(path)
 
@@ -74,7 +67,7 @@ def torch_path(fn: TestFunction, make_optimizer, start, steps: int) -> np.ndarra
     if not callable(make_optimizer):
         raise TypeError("make_optimizer must be a function of the parameters, e.g. "
                         "lambda p: torch.optim.SGD(p, lr=0.1)")
-    start, steps = _start(start), _steps(steps)
+    start, steps = _start(start), whole_number("steps", steps)
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     optimizer = make_optimizer([p])
     path = np.empty((steps + 1, 2))

@@ -32,8 +32,7 @@ from .batching import check_fit_args, padded_batches, steps_per_epoch
 from .data import Problem, least_squares
 from .history import History
 from .timing import time_call
-
-jax.config.update("jax_enable_x64", True)
+from .validate import require_x64, whole_number
 
 LOSSES = ("sum", "mean")
 
@@ -63,12 +62,6 @@ def _check_table(table, steps: int) -> np.ndarray:
     if not np.all(np.isfinite(table)) or np.any(table < 0):
         raise ValueError("a learning-rate table must hold finite numbers >= 0")
     return table
-
-
-def _check_steps(steps) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    return int(steps)
 
 
 def batch_gradient(beta, Xb, yb, w, loss: str):
@@ -228,7 +221,8 @@ def sweep(
     ([9, 9], 'sgd lr=0.01 (mb=10, mean)')
     """
     batch_size, _ = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=1)
-    loss, steps = _check_loss(loss), _check_steps(steps)
+    require_x64()
+    loss, steps = _check_loss(loss), whole_number("steps", steps)
     if np.ndim(learning_rates) == 2:
         rates = _check_table(learning_rates, steps)
     else:
@@ -287,7 +281,8 @@ def path(
     (9, 4)
     """
     batch_size, _ = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=1)
-    loss, steps = _check_loss(loss), _check_steps(steps)
+    require_x64()
+    loss, steps = _check_loss(loss), whole_number("steps", steps)
     A, c, m = _padded_to(problem.n, *batch_moments(problem, batch_size, seed))
     order = np.arange(steps) % steps_per_epoch(problem.n, batch_size)
     beta0 = jnp.zeros(problem.k)
@@ -427,7 +422,8 @@ def seconds_per_step(
     divides by ``steps``. Returns ``(seconds_per_step, timing)``.
     """
     batch_size, _ = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=1)
-    steps, loss = _check_steps(steps), _check_loss(loss)
+    require_x64()
+    steps, loss = whole_number("steps", steps), _check_loss(loss)
     index, weight = padded_batches(problem.n, batch_size, seed)
     order = np.arange(steps) % len(index)
     args = (jnp.asarray(learning_rate), jnp.zeros(problem.k), jnp.asarray(problem.X),

@@ -9,7 +9,6 @@ reported apart (see :meth:`optimlab.optax_fit.CompiledLoop.compile`).
 
 from __future__ import annotations
 
-import numbers
 import os
 import statistics
 import sys
@@ -17,6 +16,8 @@ import time
 from dataclasses import dataclass
 
 import jax
+
+from .validate import whole_number
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,6 @@ def compile_cache_probe() -> list[dict[str, int]] | None:
     return compiles
 
 
-def _whole(x) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
-
-
 def time_call(
     fn,
     *,
@@ -165,10 +162,8 @@ def time_call(
     if not callable(fn):
         kind = type(fn).__name__
         raise TypeError(f"fn must be callable (a function of no arguments), got {kind}")
-    if not _whole(repeats) or repeats < 1:
-        raise ValueError(f"repeats must be a whole number >= 1, got {repeats!r}")
-    if not _whole(warmup) or warmup < 0:
-        raise ValueError(f"warmup must be a whole number >= 0, got {warmup!r}")
+    repeats = whole_number("repeats", repeats)
+    warmup = whole_number("warmup", warmup, low=0)
     repeats = quick_repeats(repeats)  # the test suite's quick mode; never in the build
     for _ in range(warmup):
         synchronize(fn())
