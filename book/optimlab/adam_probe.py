@@ -40,6 +40,7 @@ from .batching import check_fit_args, epoch_axis, padded_batches
 from .data import Problem, sum_of_squares
 from .validate import require_x64
 
+
 @dataclass(frozen=True)
 class AdamTrace:
     """What :func:`adam_probe` records; arrays of shape ``(steps, k)`` unless noted.

@@ -20,6 +20,7 @@ import torch
 from .problems import TestFunction
 from .validate import require_x64, whole_number
 
+
 def _start(start) -> np.ndarray:
     start = np.asarray(start, dtype=np.float64)
     if start.shape != (2,):

@@ -30,6 +30,7 @@ from .data import Problem, least_squares
 from .history import History
 from .validate import require_x64, whole_number
 
+
 def hessian_eigenvalues(X) -> np.ndarray:
     """Eigenvalues of the Hessian ``2 X'X`` of the summed loss, smallest first.
 
