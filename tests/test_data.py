@@ -5,7 +5,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimlab import lecture
 from optimlab.data import (
     Problem,
     check_xy,
@@ -14,9 +13,10 @@ from optimlab.data import (
     make_regression,
     sum_of_squares,
 )
+from tests.lecture_check import load
 
 # The lecture prints lm_loss = lr_loss(lm.coef_, X, y).item() on its full problem.
-LECTURE_LM_LOSS = lecture.value("lm_loss")
+LECTURE_LM_LOSS = load()["lm_loss"].value
 
 
 @pytest.fixture(scope="module")
