@@ -5,8 +5,8 @@ The lecture draws its data with scikit-learn's ``make_regression`` and solves it
 in SciPy's statistics and pandas), every time the page runs, for a few lines of
 NumPy. So this module repeats those few lines: :func:`make_regression` draws exactly
 scikit-learn's numbers from the same random stream, and :func:`least_squares` makes
-the same LAPACK call as ``LinearRegression``. ``tests/test_data.py`` checks both
-against scikit-learn itself, bit for bit.
+the same LAPACK call as ``LinearRegression``. The test suite checks both against
+scikit-learn itself, bit for bit.
 """
 
 from __future__ import annotations
