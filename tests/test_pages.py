@@ -171,12 +171,21 @@ def test_literalincluded_code_fits_88_characters():
     assert not too_long, "\n".join(too_long)
 
 
-# Calls that time something (optimlab.timing, optimlab.runtime, optimlab.threads,
-# optimlab.sweeps.seconds_per_step, the lecture-loop profile) or read a clock.
+# Calls that time something (optimlab.timing, optimlab.runtime,
+# optimlab.sweeps.seconds_per_step, the pages' own timing functions) or read a clock.
 TIMES_SOMETHING = re.compile(
-    r"\b(time_call|time_epoch_\w+|seconds_per_step|profile_lecture_epoch|time_threads\w*|"
-    r"perf_counter|timeit)\s*\(|from optimlab\.threads import|import optimlab\.threads"
+    r"\b(time_call|time_epoch_\w+|seconds_per_step|profile_lecture_epoch|"
+    r"time_one_xla_thread|perf_counter|timeit)\s*\("
 )
+
+
+def runs_alone(page) -> bool:
+    """True when a page's front matter says ``optimlab: {run_alone: true}``."""
+    text = page.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return False
+    meta = yaml.safe_load(text[3:].split("\n---", 1)[0]) or {}
+    return bool((meta.get("optimlab") or {}).get("run_alone"))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -184,8 +193,6 @@ def test_timing_pages_and_only_they_run_alone_in_the_build(page):
     """tools/execute_pages.py runs pages two at a time, except pages whose front matter
     says ``optimlab: {run_alone: true}``: a page that times something must say so, or
     its timings would describe a machine shared with another page."""
-    from optimlab.checks import runs_alone
-
     code = "\n".join(CODE_CELL.findall(page.read_text()))
     times = bool(TIMES_SOMETHING.search(code))
     assert runs_alone(page) == times, (

@@ -11,7 +11,6 @@ Bottom layer (no optimlab imports above them):
 - :mod:`optimlab.batching`   input checks and the shuffled mini-batch order
 - :mod:`optimlab.history`    the result type of every training run, and tables of them
 - :mod:`optimlab.lecture`    every number the lecture prints, written once, and its check
-- :mod:`optimlab.checks`     which hidden checks run only on the build machine
 - :mod:`optimlab.gluing`     `glue` for the pages (array scalars become Python numbers)
 - :mod:`optimlab.timing`     one timing helper (warm-up, device sync, repeats), devices
 - :mod:`optimlab.machine`    what machine built the site
