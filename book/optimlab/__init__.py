@@ -10,7 +10,6 @@ Bottom layer (no optimlab imports above them):
 - :mod:`optimlab.validate`   the one check of whole numbers, and JAX in float64
 - :mod:`optimlab.batching`   input checks and the shuffled mini-batch order
 - :mod:`optimlab.history`    the result type of every training run, and tables of them
-- :mod:`optimlab.lecture`    every number the lecture prints, written once, and its check
 - :mod:`optimlab.gluing`     `glue` for the pages (array scalars become Python numbers)
 - :mod:`optimlab.timing`     one timing helper (warm-up, device sync, repeats), devices
 - :mod:`optimlab.machine`    what machine built the site
@@ -22,13 +21,10 @@ Training loops and experiments:
 - :mod:`optimlab.torch_fit`  the same experiments in PyTorch
 - :mod:`optimlab.quadratic`  rate theory for GD, heavy ball and Nesterov; vmapped
                              full-batch runs
-- :mod:`optimlab.paths`      2-D trajectories in both frameworks
-- :mod:`optimlab.stability`  the stability bound and the measured edge of mini-batch SGD
 - :mod:`optimlab.adam_probe` Adam's m-hat, sqrt(v-hat) and applied step over a run
-- :mod:`optimlab.sweeps`     learning-rate sweeps (vmapped), steps to target, noise scale
+- :mod:`optimlab.sweeps`     learning-rate sweeps (vmapped), steps to target
 - :mod:`optimlab.crosscheck` Optax and PyTorch runs side by side
 - :mod:`optimlab.runtime`    time per epoch of the loops, as tables
-- :mod:`optimlab.threads`    timing JAX with one XLA thread, in a child process
 - :mod:`optimlab.compare`    relative differences between two sets of numbers
 
 JAX must run in float64 for the lecture's numbers. Importing this package changes no
