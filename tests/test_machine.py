@@ -95,15 +95,3 @@ def test_gpus_with_cuda_faked_by_monkeypatch(monkeypatch):
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: f"NVIDIA Fake {i}")
     assert machine.gpus()[:2] == ["NVIDIA Fake 0", "NVIDIA Fake 1"]
     assert machine.gpu_sentence().startswith("GPU present: NVIDIA Fake 0, NVIDIA Fake 1")
-
-
-def test_fake_gpu_switch_is_named_on_every_sentence_and_never_a_gpu(monkeypatch):
-    monkeypatch.delenv("OPTIMLAB_FAKE_GPU", raising=False)
-    assert machine.fake_gpu_sentence() == ""
-    assert "FAKE" not in machine.gpu_sentence()
-    monkeypatch.setenv("OPTIMLAB_FAKE_GPU", "1")
-    monkeypatch.setattr(machine, "gpus", lambda: [])
-    sentence = machine.gpu_sentence()
-    assert sentence.startswith("No GPU was present")
-    assert "FAKE accelerator" in sentence and "they are not a GPU" in sentence
-    assert "fake-gpu (JAX)" in sentence and "fake-cuda (PyTorch)" in sentence

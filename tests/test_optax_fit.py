@@ -4,10 +4,12 @@ import numpy as np
 import optax
 import pytest
 
-from optimlab import lecture as lec
 from optimlab.data import least_squares, make_problem
 from optimlab.history import History
 from optimlab.optax_fit import CompiledLoop, fit_optax, optax_optimize
+from tests.lecture_check import disagreement, load
+
+LECTURE = load()  # the lecture's printed numbers (book/lecture_values.yml)
 
 
 @pytest.fixture(scope="module")
@@ -105,18 +107,18 @@ def test_lecture_fidelity_full_batch_gradient_descent(lecture):
     h = fit_optax(lecture, optax.sgd(1e-5), epochs=30, batch_size=10_000)
     assert len(h.loss) == 31
     # sgd(1e-5), full batch: the loss before the 30th step (printed to 4 decimals) ...
-    assert lec.compare("gd_loss", h.loss[29]).ok
-    assert h.loss[29] == pytest.approx(lec.value("torch_loss"), rel=1e-10)  # full repr
+    assert disagreement(LECTURE["gd_loss"], h.loss[29]) is None
+    assert h.loss[29] == pytest.approx(LECTURE["torch_loss"].value, rel=1e-10)  # full repr
     # ... and after it, the last entry of the lecture's first SGD table
-    assert h.final_loss == pytest.approx(lec.SGD_SAME_LR[10000], rel=1e-10)
+    assert h.final_loss == pytest.approx(LECTURE["sgd_same_lr_10000"].value, rel=1e-10)
     _, lm_loss = least_squares(lecture)
-    assert lm_loss == pytest.approx(lec.value("lm_loss"), rel=1e-10)
+    assert lm_loss == pytest.approx(LECTURE["lm_loss"].value, rel=1e-10)
     assert h.final_loss > lm_loss
 
 
 def test_lecture_fidelity_sgd_table_entry(lecture):
     h = fit_optax(lecture, optax.sgd(1e-5), epochs=30, batch_size=1000)
-    assert h.final_loss == pytest.approx(lec.SGD_SAME_LR[1000], rel=1e-9)
+    assert h.final_loss == pytest.approx(LECTURE["sgd_same_lr_1000"].value, rel=1e-9)
 
 
 @pytest.mark.parametrize("fit", [fit_optax, optax_optimize], ids=["compiled", "lecture"])

@@ -93,22 +93,3 @@ def test_time_epoch_rejects_bad_batch_size_and_repeats(tiny):
         time_epoch_torch(tiny, sgd, 0, repeats=1)
     with pytest.raises(ValueError, match=r"repeats must be a whole number >= 1"):
         time_epoch_optax(tiny, optax.sgd(1e-3), 10, repeats=0)
-
-
-def test_compile_times_refuse_the_persistent_compilation_cache(tiny, tmp_path):
-    # With the cache on, "compiling" may only load a program compiled before: the
-    # timing pages run without it (tools/execute_pages.py), and this says so if not.
-    import jax
-
-    from optimlab.timing import refuse_compile_cache
-
-    refuse_compile_cache()  # off: nothing to refuse
-    jax.config.update("jax_compilation_cache_dir", str(tmp_path))
-    try:
-        with pytest.raises(RuntimeError, match="persistent compilation cache"):
-            refuse_compile_cache()
-        with pytest.raises(RuntimeError, match="JAX_COMPILATION_CACHE_DIR"):
-            time_epoch_optax(tiny, optax.sgd(1e-3), 10, loop="compiled", repeats=1)
-    finally:  # refused before anything compiled: no cache was opened in this process
-        jax.config.update("jax_compilation_cache_dir", None)
-    assert not list(tmp_path.iterdir())

@@ -7,11 +7,11 @@ import optax
 import pytest
 import torch
 
-from optimlab import lecture
 from optimlab.data import least_squares, make_problem
 from optimlab.history import History
 from optimlab.optax_fit import fit_optax
 from optimlab.torch_fit import LinearModel, exponential_decay, fit_torch
+from tests.lecture_check import load
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_lecture_fidelity_torch_loss():
     # The lecture's torch.optim.SGD(lr=1e-5) on the full problem: torch_loss is the
     # loss before the 30th step, equal to the Optax gd_loss.
     h = fit_torch(make_problem(), sgd(1e-5), epochs=30, batch_size=10_000, loader="pregathered")
-    assert h.loss[29] == pytest.approx(lecture.value("torch_loss"), rel=1e-10)
+    assert h.loss[29] == pytest.approx(load()["torch_loss"].value, rel=1e-10)
 
 
 def test_both_ways_of_computing_the_step_losses_agree(monkeypatch):

@@ -38,8 +38,7 @@ import optax
 
 from .batching import check_fit_args, epoch_axis, padded_batches
 from .data import Problem, sum_of_squares
-
-jax.config.update("jax_enable_x64", True)
+from .validate import require_x64
 
 
 @dataclass(frozen=True)
@@ -155,6 +154,7 @@ def adam_probe(
             f"got {batch_size}"
         )
     _check_adam_args(b1, b2, eps)
+    require_x64()
     X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
     hessian = X.T @ X
     beta_hat = jnp.linalg.solve(hessian, X.T @ y)

@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from .data import _positive_int, check_xy
+from .data import check_xy
+from .validate import whole_number
 
 
 def check_fit_args(X, y, *, batch_size, epochs) -> tuple[int, int]:
@@ -30,14 +31,9 @@ def check_fit_args(X, y, *, batch_size, epochs) -> tuple[int, int]:
     """
     check_xy(X, y)
     n = np.shape(X)[0]
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise ValueError(f"batch_size must be a whole number, got {batch_size!r}")
-    if not 1 <= batch_size <= n:
-        raise ValueError(
-            f"batch_size must be between 1 and the number of rows ({n}), got {batch_size}"
-        )
-    epochs = _positive_int("epochs", epochs)
-    return int(batch_size), epochs
+    batch_size = whole_number("batch_size", batch_size, 1, n,
+                              high_text=f"the number of rows ({n})")
+    return batch_size, whole_number("epochs", epochs)
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:

@@ -5,8 +5,8 @@ The lecture draws its data with scikit-learn's ``make_regression`` and solves it
 in SciPy's statistics and pandas), every time the page runs, for a few lines of
 NumPy. So this module repeats those few lines: :func:`make_regression` draws exactly
 scikit-learn's numbers from the same random stream, and :func:`least_squares` makes
-the same LAPACK call as ``LinearRegression``. ``tests/test_data.py`` checks both
-against scikit-learn itself, bit for bit.
+the same LAPACK call as ``LinearRegression``. The test suite checks both against
+scikit-learn itself, bit for bit.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from .validate import whole_number
 
 # LinearRegression's default ``tol``, which scikit-learn passes to lstsq as ``cond``.
 LSTSQ_COND = 1e-6
@@ -43,12 +45,6 @@ class Problem:
     def k(self) -> int:
         """Number of columns (parameters), intercept included."""
         return self.X.shape[1]
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    return int(value)
 
 
 def check_xy(X, y) -> None:
@@ -130,9 +126,9 @@ def make_problem(
     >>> p.X.shape, p.y.shape, float(p.X[0, 0])
     ((50, 4), (50,), 1.0)
     """
-    n_samples = _positive_int("n_samples", n_samples)
-    n_features = _positive_int("n_features", n_features)
-    n_informative = _positive_int("n_informative", n_informative)
+    n_samples = whole_number("n_samples", n_samples)
+    n_features = whole_number("n_features", n_features)
+    n_informative = whole_number("n_informative", n_informative)
     if n_informative > n_features:
         raise ValueError(
             f"n_informative ({n_informative}) cannot exceed n_features ({n_features})"
@@ -144,10 +140,7 @@ def make_problem(
             raise ValueError(f"{name} must be finite, got {value!r}")
     if noise < 0:
         raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not (
-        0 <= seed < 2**32
-    ):
-        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+    seed = whole_number("seed", seed, 0, 2**32 - 1, high_text="2**32 - 1")
     X, y, coef = make_regression(
         n_samples, n_features, n_informative, float(bias), float(noise), int(seed)
     )

@@ -9,9 +9,9 @@ Values that change from run to run by design (timings, dates, facts about the
 machine) are glued with ``reproducible=False``. The glue output then carries a mark
 (``metadata["optimlab"]["reproducible"] = False``, beside MyST-NB's own ``scrapbook``
 entry) that travels with it into the executed notebook and MyST-NB's
-``<page>.glue.json``. The test suite compares two independent executions of every
-page and skips exactly the marked keys (``tests/test_reproducible.py``); every other
-glued value must come out the same.
+``<page>.glue.json``. A reproducibility check that compares two independent executions
+of a page can skip exactly the marked keys; every other glued value must come out the
+same.
 """
 
 from __future__ import annotations

@@ -11,8 +11,6 @@ from importlib.metadata import PackageNotFoundError, version
 import jax
 import psutil
 
-from .timing import FAKE_GPU_ENV, FAKE_JAX_DEVICE, FAKE_TORCH_DEVICE, fake_gpu, jax_device
-
 PACKAGES = ("jax", "jaxlib", "optax", "torch", "numpy", "scikit-learn", "matplotlib", "jupyter-book")
 
 
@@ -61,32 +59,15 @@ def gpus() -> list[str]:
     return names
 
 
-def fake_gpu_sentence() -> str:
-    """The plain warning a page shows while the test switch ``OPTIMLAB_FAKE_GPU=1`` is on
-    (empty when it is off): the fake accelerator is named, and is not a GPU."""
-    if not fake_gpu():
-        return ""
-    return (
-        f"Test switch {FAKE_GPU_ENV}=1 is on: the devices named {FAKE_JAX_DEVICE} (JAX) "
-        f"and {FAKE_TORCH_DEVICE} (PyTorch) are a FAKE accelerator, a second CPU device "
-        "standing in for a GPU so that the GPU code paths run; they are not a GPU, and "
-        "their timings are CPU timings."
-    )
-
-
 def gpu_sentence() -> str:
-    """One plain sentence on the GPU situation of this build, for pages to show (plus
-    :func:`fake_gpu_sentence` while the test switch is on)."""
+    """One plain sentence on the GPU situation of this build, for pages to show."""
     found = gpus()
     if not found:
-        sentence = (
+        return (
             "No GPU was present when this page was built: JAX ran on the CPU and "
             "torch.cuda.is_available() was False, so every timing here is a CPU timing."
         )
-    else:
-        sentence = f"GPU present: {', '.join(found)}."
-    fake = fake_gpu_sentence()
-    return f"{sentence} {fake}" if fake else sentence
+    return f"GPU present: {', '.join(found)}."
 
 
 def machine_report() -> dict:
@@ -110,10 +91,5 @@ def machine_report() -> dict:
         "torch sees CUDA": torch.cuda.is_available(),
         "torch threads": torch.get_num_threads(),
     }
-    if fake_gpu():
-        report["FAKE accelerator (test switch, not a GPU)"] = (
-            f"{FAKE_JAX_DEVICE} = JAX {jax_device(FAKE_JAX_DEVICE)}, "
-            f"{FAKE_TORCH_DEVICE} = PyTorch cpu ({FAKE_GPU_ENV}=1)"
-        )
     report.update({f"{k} version": v for k, v in package_versions().items()})
     return report

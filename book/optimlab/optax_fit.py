@@ -30,8 +30,7 @@ import optax
 from .batching import check_fit_args, epoch_axis, padded_batches, shuffled_batches
 from .data import Problem, sum_of_squares
 from .history import History
-
-jax.config.update("jax_enable_x64", True)
+from .validate import require_x64
 
 #: Batch losses the compiled loop offers: the lecture's sum of squares, or their mean.
 LOSSES = ("sum", "mean")
@@ -76,6 +75,7 @@ def optax_optimize(problem, optimizer, *, epochs=1, batch_size=1, seed=1234,
     """The lecture's mini-batch loop, step by step from Python (the reference)."""
     batch_size, epochs = check_fit_args(problem.X, problem.y, batch_size=batch_size,
                                         epochs=epochs)
+    require_x64()
     X, y = jnp.asarray(problem.X), jnp.asarray(problem.y)
     params = _initial_params(problem, params)  # zeros unless given
     opt_state = optimizer.init(params)
@@ -120,6 +120,7 @@ class CompiledLoop:
         self.batch_size, _ = check_fit_args(
             problem.X, problem.y, batch_size=batch_size, epochs=1
         )
+        require_x64()
         self.problem = problem
         self.optimizer = optimizer
         self.seed = seed

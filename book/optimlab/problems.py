@@ -27,15 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import Problem, check_xy
+from .validate import whole_number
 
 
 def _feature_column(problem: Problem, feature) -> int:
     n_features = problem.k - 1
-    if isinstance(feature, bool) or not isinstance(feature, (int, np.integer)):
-        raise ValueError(f"feature must be a whole number, got {feature!r}")
-    if not 0 <= feature < n_features:
-        raise ValueError(f"feature must be between 0 and {n_features - 1}, got {feature}")
-    return int(feature) + 1  # column 0 is the intercept
+    return whole_number("feature", feature, 0, n_features - 1) + 1  # column 0 is the intercept
 
 
 def rescale_feature(problem: Problem, feature: int, factor: float) -> Problem:
@@ -69,8 +66,7 @@ def random_rotation(dim: int, seed: int = 0) -> np.ndarray:
     >>> bool(np.allclose(Q.T @ Q, np.eye(4)))
     True
     """
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-        raise ValueError(f"dim must be a whole number >= 1, got {dim!r}")
+    dim = whole_number("dim", dim)
     A = np.random.default_rng(seed).standard_normal((dim, dim))
     Q, R = np.linalg.qr(A)
     return Q * np.sign(np.diag(R))  # fix the signs: uniform over rotations

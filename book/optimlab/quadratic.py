@@ -28,8 +28,7 @@ import optax
 
 from .data import Problem, least_squares
 from .history import History
-
-jax.config.update("jax_enable_x64", True)
+from .validate import require_x64, whole_number
 
 
 def hessian_eigenvalues(X) -> np.ndarray:
@@ -223,8 +222,8 @@ def full_batch_runs(
     >>> [len(h.loss) for h in runs], runs[1].label
     ([6, 6], 'sgd learning_rate=0.002')
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+    require_x64()
+    steps = whole_number("steps", steps)
     if not settings:
         raise ValueError("give at least one setting, e.g. learning_rate=[1e-5, 1e-4]")
     arrays = {k: np.atleast_1d(np.asarray(v, dtype=np.float64)) for k, v in settings.items()}

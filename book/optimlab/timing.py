@@ -9,14 +9,14 @@ reported apart (see :meth:`optimlab.optax_fit.CompiledLoop.compile`).
 
 from __future__ import annotations
 
-import numbers
-import os
 import statistics
 import sys
 import time
 from dataclasses import dataclass
 
 import jax
+
+from .validate import whole_number
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,7 @@ class Timing:
 
 
 def synchronize(result):
-    """Wait until ``result`` is computed: JAX arrays in any pytree, and CUDA work.
-
-    (The test switch's fake accelerator runs on the CPU, where PyTorch is synchronous:
-    there is nothing more to wait for. See :func:`fake_gpu`.)
-    """
+    """Wait until ``result`` is computed: JAX arrays in any pytree, and CUDA work."""
     jax.block_until_ready(result)
     # Only a program that imported PyTorch can have CUDA work queued: a JAX-only page
     # does not pay for importing torch here.
@@ -60,91 +56,6 @@ def synchronize(result):
     if torch is not None and torch.cuda.is_available():
         torch.cuda.synchronize()
     return result
-
-
-# Quick mode, for the test suite's own run of every page only (tests/myst_nbmake.py):
-# OPTIMLAB_QUICK_TIMING=1 takes one timed repeat (after the warm-up), since the site
-# build times everything in full anyway and the page tests check no ordering of timings
-# (tests/myst_nbmake.py, TIMING_PAGE_ENV). tools/build.sh unsets it, so a published
-# timing never comes from it.
-QUICK_TIMING_ENV = "OPTIMLAB_QUICK_TIMING"
-QUICK_REPEATS = 1
-
-
-def quick_repeats(repeats: int, environ=None) -> int:
-    """``repeats``, or at most ``QUICK_REPEATS`` when ``OPTIMLAB_QUICK_TIMING=1``.
-
-    >>> quick_repeats(5, {}), quick_repeats(5, {QUICK_TIMING_ENV: "1"}), quick_repeats(1, {QUICK_TIMING_ENV: "1"})
-    (5, 1, 1)
-    """
-    import os
-
-    environ = os.environ if environ is None else environ
-    return min(repeats, QUICK_REPEATS) if environ.get(QUICK_TIMING_ENV) == "1" else repeats
-
-
-def refuse_compile_cache() -> None:
-    """Raise if JAX's persistent compilation cache is on: a compile time measured with
-    it would be the time to load a program compiled earlier, not to compile it.
-
-    The build and the page tests share such a cache between the pages that time
-    nothing (tools/execute_pages.py, ``jax_cache_env``); the pages that time something
-    run without it, and every compile-time measurement calls this first.
-    """
-    import jax
-
-    where = jax.config.jax_compilation_cache_dir
-    if where:
-        raise RuntimeError(
-            f"compile times cannot be measured with JAX's persistent compilation cache "
-            f"on (jax_compilation_cache_dir={where!r}): run without "
-            f"JAX_COMPILATION_CACHE_DIR"
-        )
-
-
-_CACHE_EVENTS = {"hits": "/jax/compilation_cache/cache_hits",
-                 "misses": "/jax/compilation_cache/cache_misses"}
-
-
-def compile_cache_probe() -> list[dict[str, int]] | None:
-    """JAX's persistent compilation cache at work in this process, or None when it is
-    off (``jax_compilation_cache_dir`` unset, as in a reader's own session).
-
-    Compiles one small program, drops JAX's in-memory copies (``jax.clear_caches``) and
-    compiles it again, counting the disk cache's hits and misses with JAX's own
-    monitoring events. Returns ``[first, second]``, each ``{"hits": h, "misses": m}``:
-    the second compile is a hit when the cache works; the first is a miss unless
-    another process (another page, another run) put the same program there already.
-    """
-    import jax.numpy as jnp
-    from jax import monitoring
-
-    if not jax.config.jax_compilation_cache_dir:
-        return None
-    counts = dict.fromkeys(_CACHE_EVENTS.values(), 0)
-
-    def listen(event, **kwargs):
-        if event in counts:
-            counts[event] += 1
-
-    program = jax.jit(lambda x: jnp.cumsum(jnp.sin(x)) @ x)
-    x = jnp.linspace(0.0, 1.0, 7)
-    compiles = []
-    monitoring.register_event_listener(listen)
-    try:
-        for _ in range(2):
-            before = dict(counts)
-            program.lower(x).compile()
-            compiles.append({name: counts[event] - before[event]
-                             for name, event in _CACHE_EVENTS.items()})
-            jax.clear_caches()
-    finally:
-        monitoring.unregister_event_listener(listen)
-    return compiles
-
-
-def _whole(x) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def time_call(
@@ -165,11 +76,8 @@ def time_call(
     if not callable(fn):
         kind = type(fn).__name__
         raise TypeError(f"fn must be callable (a function of no arguments), got {kind}")
-    if not _whole(repeats) or repeats < 1:
-        raise ValueError(f"repeats must be a whole number >= 1, got {repeats!r}")
-    if not _whole(warmup) or warmup < 0:
-        raise ValueError(f"warmup must be a whole number >= 0, got {warmup!r}")
-    repeats = quick_repeats(repeats)  # the test suite's quick mode; never in the build
+    repeats = whole_number("repeats", repeats)
+    warmup = whole_number("warmup", warmup, low=0)
     for _ in range(warmup):
         synchronize(fn())
     seconds = []
@@ -183,45 +91,11 @@ def time_call(
 
 # --- devices -----------------------------------------------------------------------
 #
-# Pages time every device that JAX and PyTorch can use here, by name. For the tests,
-# OPTIMLAB_FAKE_GPU=1 adds one *fake* accelerator to both lists, so that the pages' GPU
-# branches (extra columns, ratios, plots, sentences) run on a machine without a GPU:
-# "fake-gpu" is JAX's second CPU device (Python started with
-# XLA_FLAGS=--xla_force_host_platform_device_count=2) and "fake-cuda" is PyTorch's CPU.
-# The names say "fake" wherever they appear, and the site build refuses to run with the
-# switch on (tools/notebooks.py), so a published page can never show one.
-
-FAKE_GPU_ENV = "OPTIMLAB_FAKE_GPU"
-FAKE_JAX_DEVICE = "fake-gpu"
-FAKE_TORCH_DEVICE = "fake-cuda"
-FAKE_XLA_FLAGS = "--xla_force_host_platform_device_count=2"
-
-
-def fake_gpu(environ=None) -> bool:
-    """True when the test switch ``OPTIMLAB_FAKE_GPU=1`` is on (``environ``: os.environ).
-
-    >>> fake_gpu({FAKE_GPU_ENV: "1"}), fake_gpu({FAKE_GPU_ENV: "0"}), fake_gpu({})
-    (True, False, False)
-    """
-    environ = os.environ if environ is None else environ
-    return environ.get(FAKE_GPU_ENV, "") == "1"
-
-
-def _fake_jax_device():
-    cpus = jax.devices("cpu")
-    if len(cpus) < 2:
-        raise RuntimeError(
-            f"{FAKE_GPU_ENV}=1 needs a second JAX CPU device to stand in for a GPU: "
-            f"start Python with XLA_FLAGS={FAKE_XLA_FLAGS} (JAX reads it at start-up)"
-        )
-    return cpus[1]
+# Pages time every device that JAX and PyTorch can use here, by name.
 
 
 def jax_devices() -> list[str]:
-    """Platforms JAX can run on here, CPU first: ``['cpu']`` or ``['cpu', 'gpu']``.
-
-    With the test switch on (:func:`fake_gpu`), ``'fake-gpu'`` comes last.
-    """
+    """Platforms JAX can run on here, CPU first: ``['cpu']`` or ``['cpu', 'gpu']``."""
     platforms = ["cpu"]
     for backend in ("gpu", "tpu"):
         try:
@@ -229,9 +103,6 @@ def jax_devices() -> list[str]:
                 platforms.append(backend)
         except RuntimeError:
             pass
-    if fake_gpu():
-        _fake_jax_device()  # fails here, saying how to fix it, without a second device
-        platforms.append(FAKE_JAX_DEVICE)
     return platforms
 
 
@@ -243,20 +114,14 @@ def jax_device(name: str):
     """
     if name not in jax_devices():
         raise ValueError(f"JAX has no device {name!r} here; jax_devices() is {jax_devices()}")
-    return _fake_jax_device() if name == FAKE_JAX_DEVICE else jax.devices(name)[0]
+    return jax.devices(name)[0]
 
 
 def torch_devices() -> list[str]:
-    """Devices PyTorch can run on here: ``['cpu']`` or ``['cpu', 'cuda']``.
-
-    With the test switch on (:func:`fake_gpu`), ``'fake-cuda'`` comes last.
-    """
+    """Devices PyTorch can run on here: ``['cpu']`` or ``['cpu', 'cuda']``."""
     import torch
 
-    devices = ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
-    if fake_gpu():
-        devices.append(FAKE_TORCH_DEVICE)
-    return devices
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
 
 
 def torch_device(name: str):
@@ -269,20 +134,4 @@ def torch_device(name: str):
 
     if name not in torch_devices():
         raise ValueError(f"PyTorch has no device {name!r} here; torch_devices() is {torch_devices()}")
-    return torch.device("cpu" if name == FAKE_TORCH_DEVICE else name)
-
-
-def jax_counterpart(torch_name: str) -> str | None:
-    """The JAX device of the same kind as a PyTorch device, when JAX has it, else None.
-
-    ``'cpu'`` pairs with ``'cpu'``, ``'cuda'`` with ``'gpu'``, ``'fake-cuda'`` with
-    ``'fake-gpu'``.
-
-    >>> jax_counterpart("cpu")
-    'cpu'
-    """
-    kinds = {"cpu": "cpu", "cuda": "gpu", FAKE_TORCH_DEVICE: FAKE_JAX_DEVICE}
-    if torch_name not in kinds:
-        raise ValueError(f"unknown PyTorch device {torch_name!r}; expected one of {sorted(kinds)}")
-    jax_name = kinds[torch_name]
-    return jax_name if jax_name in jax_devices() else None
+    return torch.device(name)
