@@ -1,4 +1,4 @@
-"""The lecture's printed numbers (``book/lecture_values.yml``) and how to compare one.
+"""The lecture's printed numbers (``book/optimlab/lecture_values.yml``) and how to compare one.
 
 Each entry says how the lecture printed its number, and so how a build's value is
 compared with it (``kind``):
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-VALUES = Path(__file__).resolve().parents[1] / "book" / "lecture_values.yml"
+VALUES = Path(__file__).resolve().parents[1] / "book" / "optimlab" / "lecture_values.yml"
 KINDS = ("float", "decimals", "significant", "text", "random")
 FIELDS = ("key", "part", "what", "page", "kind", "value", "places", "rtol", "note")
 

@@ -1,9 +1,15 @@
+import sys
+from pathlib import Path
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
 import torch
 
 from optimlab.gluing import plain
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from compare_builds import reproducible  # noqa: E402  (what reads the mark)
 
 
 def test_array_scalars_become_python_numbers():
@@ -44,7 +50,7 @@ def capture(monkeypatch):
 
 @pytest.mark.parametrize("display", [False, True])
 def test_not_reproducible_glue_is_myst_nbs_output_plus_the_mark(monkeypatch, display):
-    from optimlab.gluing import MARK, glue, is_reproducible
+    from optimlab.gluing import MARK, glue
 
     calls = capture(monkeypatch)
     glue("t_plain", np.float64(0.125), display=display)
@@ -56,16 +62,14 @@ def test_not_reproducible_glue_is_myst_nbs_output_plus_the_mark(monkeypatch, dis
     assert meta["scrapbook"] == {"name": "t_plain", "mime_prefix": prefix}
     assert meta2["scrapbook"] == {"name": "t_marked", "mime_prefix": prefix}
     assert MARK not in meta and meta2[MARK] == {"reproducible": False}
-    assert is_reproducible({"metadata": meta}) and not is_reproducible({"metadata": meta2})
+    assert reproducible({"metadata": meta}) and not reproducible({"metadata": meta2})
 
 
 def test_the_mark_survives_myst_nbs_glue_extraction():
     # MyST-NB moves glue outputs into <page>.glue.json with their metadata: the mark
-    # must reach what the reproducibility test reads.
+    # must reach what tools/compare_builds.py reads.
     import nbformat
     from myst_nb.ext.glue import extract_glue_data
-
-    from optimlab.gluing import is_reproducible
 
     output = nbformat.v4.new_output(
         "display_data",
@@ -76,4 +80,4 @@ def test_the_mark_survives_myst_nbs_glue_extraction():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[output])])
     data = extract_glue_data(nb, [0], logger=None)
     assert data["k"]["data"] == {"text/plain": "1.5"}
-    assert not is_reproducible(data["k"])
+    assert not reproducible(data["k"])

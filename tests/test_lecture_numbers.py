@@ -1,4 +1,4 @@
-"""Every number the lecture prints against this build's (``book/lecture_values.yml``).
+"""Every number the lecture prints against this build's (``book/optimlab/lecture_values.yml``).
 
 The pages recompute each number and glue it as ``lec-<key>`` (``display=False``); the
 site build's executed notebooks hold those glue outputs. The site test compares every

@@ -9,7 +9,7 @@ from optimlab.history import History
 from optimlab.optax_fit import CompiledLoop, fit_optax, optax_optimize
 from tests.lecture_check import disagreement, load
 
-LECTURE = load()  # the lecture's printed numbers (book/lecture_values.yml)
+LECTURE = load()  # the lecture's printed numbers (book/optimlab/lecture_values.yml)
 
 
 @pytest.fixture(scope="module")

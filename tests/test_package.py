@@ -63,7 +63,7 @@ def test_training_in_float32_is_refused_with_the_fix():
 def test_the_package_names_no_switch_and_no_build_or_test_path():
     found = [
         f"{path.name}:{number}: {word}"
-        for path in sorted(PACKAGE.rglob("*.py"))
+        for path in sorted(PACKAGE.rglob("*.py")) + sorted(PACKAGE.rglob("*.yml"))
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         for word in FORBIDDEN
         if word in line

@@ -55,14 +55,3 @@ def glue(name: str, value, display: bool = True, *, reproducible: bool = True):
     metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)
     metadata[MARK] = {"reproducible": False}
     _display({mime_prefix + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
-
-
-def is_reproducible(output: dict) -> bool:
-    """False for a glue output (a notebook output dict) marked ``reproducible=False``.
-
-    >>> is_reproducible({"metadata": {MARK: {"reproducible": False}}})
-    False
-    >>> is_reproducible({"metadata": {"scrapbook": {"name": "x"}}})
-    True
-    """
-    return output.get("metadata", {}).get(MARK, {}).get("reproducible", True) is not False
