@@ -13,7 +13,9 @@ from optimlab.sweeps import (
     batch_moments,
     best_steps,
     exact_loss,
+    noise_scale,
     path,
+    seconds_per_step,
     steps_to_target,
     sweep,
 )
@@ -85,6 +87,23 @@ def test_best_steps_full_batch_matches_gradient_descent_theory(small):
     assert row["examples"] == 200 * row["steps"] and row["best lr"] == 0.2
 
 
+def test_noise_scale_by_brute_force(small):
+    beta = np.full(small.k, 0.3)
+    g = 2 * small.X * (small.X @ beta - small.y)[:, None]
+    G = g.mean(axis=0)
+    sigma = np.cov(g.T, bias=True)
+    ns = noise_scale(small, beta)
+    assert ns.grad_sq == pytest.approx(G @ G, rel=1e-12)
+    assert ns.b_simple == pytest.approx(np.trace(sigma) / (G @ G), rel=1e-10)
+    H = 2 * small.X.T @ small.X / small.n
+    assert ns.b_noise == pytest.approx(np.trace(H @ sigma) / (G @ H @ G), rel=1e-10)
+
+
+def test_seconds_per_step_is_positive(small):
+    per_step, timing = seconds_per_step(small, 20, steps=10, repeats=2)
+    assert per_step > 0 and len(timing.seconds) == 2
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -99,6 +118,11 @@ def test_best_steps_full_batch_matches_gradient_descent_theory(small):
 def test_bad_input_is_refused(small, kwargs, message):
     with pytest.raises(ValueError, match=message):
         sweep(small, **kwargs)
+
+
+def test_noise_scale_refuses_a_wrong_shape(small):
+    with pytest.raises(ValueError, match="beta must have shape"):
+        noise_scale(small, np.zeros(3))
 
 
 def test_a_learning_rate_table_runs_each_row_as_a_schedule(small):

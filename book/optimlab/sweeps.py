@@ -1,4 +1,4 @@
-"""Learning-rate sweeps: many runs in one compiled program, and steps to a target.
+"""Learning-rate sweeps: many runs in one compiled program, steps to a target, noise scale.
 
 :func:`sweep` trains the lecture's regression with one Optax optimizer at several
 learning rates at once (``jax.vmap`` over the rates inside one ``jax.jit``-compiled
@@ -11,6 +11,9 @@ is, as everywhere on the site, the full-data *sum* of squares.
 The full-data loss of every step is computed exactly and cheaply from the least-squares
 answer: ``sum((y - X b)**2) = lm_loss + (b - beta_hat)' X'X (b - beta_hat)``, a
 ``k x k`` quadratic form instead of a pass over the ``n`` rows.
+
+:func:`noise_scale` computes the gradient noise scale of McCandlish et al. (2018) from
+the per-row gradients of the mean loss; :func:`seconds_per_step` times a real step.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pandas as pd
 from .batching import check_fit_args, padded_batches, steps_per_epoch
 from .data import Problem, least_squares
 from .history import History
+from .timing import time_call
 from .validate import require_x64, whole_number
 
 LOSSES = ("sum", "mean")
@@ -337,3 +341,94 @@ def best_steps(
             "step budget": budget,
         })
     return pd.DataFrame(rows).set_index("batch size")
+
+
+@dataclass(frozen=True)
+class NoiseScale:
+    """Gradient noise of the mean loss at one point ``beta`` (McCandlish et al. 2018).
+
+    ``grad_sq`` is ``|G|^2`` for the full-data gradient ``G``; ``trace_sigma`` is the
+    trace of the covariance ``Sigma`` of the per-row gradients (a one-row batch's
+    gradient has covariance ``Sigma``, a batch of ``B`` rows about ``Sigma / B``);
+    ``b_simple = tr(Sigma) / |G|^2`` and ``b_noise = tr(H Sigma) / (G' H G)`` with ``H``
+    the Hessian of the mean loss.
+    """
+
+    grad_sq: float
+    trace_sigma: float
+    b_simple: float
+    b_noise: float
+
+
+def noise_scale(problem: Problem, beta) -> NoiseScale:
+    """The gradient noise scale at ``beta``, exactly, from all ``n`` per-row gradients.
+
+    >>> from optimlab.data import make_problem
+    >>> p = make_problem(400, 3, 2)
+    >>> ns = noise_scale(p, np.zeros(p.k))
+    >>> ns.b_simple > 0, ns.grad_sq > 0
+    (True, True)
+    """
+    beta = np.asarray(beta, dtype=np.float64)
+    if beta.shape != (problem.k,):
+        raise ValueError(f"beta must have shape ({problem.k},), got {beta.shape}")
+    X, y = problem.X, problem.y
+    per_row = 2 * X * (X @ beta - y)[:, None]  # gradient of each row's squared residual
+    G = per_row.mean(axis=0)
+    centred = per_row - G
+    sigma = centred.T @ centred / problem.n
+    H = 2 * X.T @ X / problem.n
+    grad_sq = float(G @ G)
+    return NoiseScale(
+        grad_sq=grad_sq,
+        trace_sigma=float(np.trace(sigma)),
+        b_simple=float(np.trace(sigma) / grad_sq),
+        b_noise=float(np.trace(H @ sigma) / (G @ H @ G)),
+    )
+
+
+@partial(jax.jit, static_argnames=("make_optimizer", "loss"))
+def _row_steps(lr, beta0, X, y, index, weight, *, make_optimizer, loss):
+    """Steps as a real training loop takes them: gather the batch's rows, differentiate."""
+    opt = make_optimizer(lr)
+
+    def step(carry, batch):
+        beta, state = carry
+        rows, w = batch
+        g = batch_gradient(beta, X[rows], y[rows], w, loss)
+        updates, state = opt.update(g, state, beta)
+        return (optax.apply_updates(beta, updates), state), None
+
+    (beta, _), _ = jax.lax.scan(step, (beta0, opt.init(beta0)), (index, weight))
+    return beta
+
+
+def seconds_per_step(
+    problem: Problem,
+    batch_size: int,
+    *,
+    steps: int = 200,
+    learning_rate: float = 1e-3,
+    loss: str = "mean",
+    make_optimizer=optax.sgd,
+    repeats: int = 5,
+    seed: int = 1234,
+):
+    """Median seconds per optimizer step of a compiled loop over the batch's rows.
+
+    Unlike :func:`sweep`, each step gathers its ``batch_size`` rows and computes the
+    gradient from them, as any training loop must (no loss is recorded). Times
+    ``steps`` steps as one compiled call, after a warm-up call that compiles it, and
+    divides by ``steps``. Returns ``(seconds_per_step, timing)``.
+    """
+    batch_size, _ = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=1)
+    steps, loss = whole_number("steps", steps), _check_loss(loss)
+    index, weight = padded_batches(problem.n, batch_size, seed)
+    order = np.arange(steps) % len(index)
+    args = (jnp.asarray(learning_rate), jnp.zeros(problem.k), jnp.asarray(problem.X),
+            jnp.asarray(problem.y), jnp.asarray(index[order]), jnp.asarray(weight[order]))
+    timing = time_call(
+        lambda: _row_steps(*args, make_optimizer=make_optimizer, loss=loss),
+        repeats=repeats, label=f"{steps} steps (mb={batch_size})",
+    )
+    return timing.median / steps, timing
