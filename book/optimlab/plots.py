@@ -271,18 +271,40 @@ def plot_runtimes(table, *, ax=None, ylabel="seconds per epoch"):
     return ax.figure
 
 
-def plot_schedule(schedule, steps: int, *, ax=None):
-    """A learning-rate schedule (a function of the step) over ``steps`` steps."""
-    if ax is None:
-        _, ax = figure(height=2.8)
-    t = np.arange(steps)
-    color, ls, _ = next(styles())
-    ax.plot(t, [float(schedule(int(i))) for i in t], color=color, ls=ls, marker="")
-    ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("learning rate")
-    ax.grid(True, which="major")
+def plot_paths(fn, paths, *, xlim=None, ylim=None, levels=14, markers=12):
+    """Contours of a 2-D test function ``fn`` (``optimlab.problems``: ``fn.f``,
+    ``fn.minimum``, ``fn.value``), one line per path (``{label: (steps+1, 2) array}``),
+    each path's end marked larger and the minimum as a star; the limits default to the
+    paths' extent with a margin.
+
+    >>> from optimlab.problems import quadratic_2d
+    >>> fig = plot_paths(quadratic_2d(4.0), {"a": np.array([[1.0, 1.0], [0.5, 0.2]])})
+    >>> fig.axes[0].get_xlabel()
+    'x'
+    """
+    _, ax = figure(height=4.6)
+    points = np.concatenate([*paths.values(), np.asarray(fn.minimum)[None]])
+    points = points[np.all(np.isfinite(points), axis=1)]
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = 0.08 * (hi - lo) + 1e-9
+    (x0, y0), (x1, y1) = lo - pad, hi + pad
+    (x0, x1), (y0, y1) = xlim or (x0, x1), ylim or (y0, y1)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 300), np.linspace(y0, y1, 300))
+    z = np.asarray(fn.f(np.stack([gx, gy]))) - fn.value
+    top = max(float(z.max()), 1e-12)
+    ax.contour(gx, gy, z, levels=np.geomspace(top * 1e-5, top, levels),
+               colors="#9a9a9a", linewidths=0.6)
+    for (label, path), (color, ls, marker) in zip(paths.items(), styles()):
+        every = max(1, (len(path) - 1) // markers)
+        ax.plot(path[:, 0], path[:, 1], color=color, ls=ls, marker=marker,
+                markevery=every, lw=1.5, label=label)
+        ax.plot(*path[-1], color=color, marker=marker, ms=10, mec="white", ls="",
+                markevery=[0], zorder=4)  # where the path ends, larger
+    ax.plot(*fn.minimum, marker="*", ms=14, color=INK, ls="", markevery=[0],
+            label="minimum", zorder=5)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y")
     ax.figure.tight_layout()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return ax.figure
 
 
