@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from optimlab import plots
 from optimlab.history import History
-from optimlab.plots import envelope, figure, plot_losses, plot_runtimes, plot_schedule, styles
+from optimlab.plots import envelope, figure, plot_losses, plot_paths, plot_runtimes, styles
 
 
 @pytest.fixture(autouse=True)
@@ -116,16 +116,18 @@ def test_plot_runtimes_log_log():
     np.testing.assert_array_equal(lines["optax compiled (cpu)"].get_ydata(), [0.01, 0.002, 0.001])
 
 
-def test_plot_schedule():
-    schedule = optax.schedules.exponential_decay(init_value=1.0, transition_steps=100, decay_rate=0.9)
-    fig = plot_schedule(schedule, 300)
-    ax = fig.axes[0]
-    assert ax.get_yscale() == "log"
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("step", "learning rate")
-    y = np.asarray(ax.get_lines()[0].get_ydata())
-    assert len(y) == 300
-    assert y[0] == pytest.approx(1.0) and y[100] == pytest.approx(0.9, rel=1e-6)
-    assert np.all(np.diff(y) < 0)
+def test_plot_paths_draws_each_path_and_the_minimum():
+    from optimlab.problems import quadratic_2d
+
+    quad = quadratic_2d(4.0)
+    paths = {"a": np.array([[1.0, 1.0], [0.5, 0.2], [0.1, 0.0]]),
+             "b": np.array([[-1.0, 0.5], [np.nan, np.nan]])}  # a diverged path
+    ax = plot_paths(quad, paths).axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert {"a", "b", "minimum"} <= set(labels)
+    x0, x1 = ax.get_xlim()
+    assert x0 < -1.0 and x1 > 1.0  # the finite points, with a margin
+
 
 
 # --- house style (issue 13) ---------------------------------------------------------
