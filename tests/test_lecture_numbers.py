@@ -99,8 +99,8 @@ GD = ENTRIES["gd_loss"].value  # printed to 4 decimals
     "key, ours, ok",
     [
         ("lm_loss", LM, True),
-        ("lm_loss", LM * (1 + 0.5e-8), True),
-        ("lm_loss", LM * (1 + 2e-8), False),
+        ("lm_loss", LM * (1 + 0.5e-12), True),
+        ("lm_loss", LM * (1 + 2e-12), False),
         ("gd_loss", GD - 0.00004, True),  # within half a unit of the 4th decimal
         ("gd_loss", [GD + 0.00004], True),  # a one-element list is that number
         ("gd_loss", GD + 0.0001, False),
