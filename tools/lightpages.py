@@ -312,6 +312,31 @@ def drop_scripts(markup: str, *names: str) -> str:
     return Markup(re.sub(pattern, keep, str(markup)))
 
 
+# pydata-sphinx-theme 0.17's header has sidebar toggles of its own (hidden under
+# sphinx-book-theme, whose visible toggles sit in the article header). Both themes' scripts
+# bind document.querySelector(".primary-toggle") and (".secondary-toggle"): the hidden
+# header buttons, so the visible menu and contents buttons did nothing but show their
+# tooltip, on a phone and on a desktop. Upstream: pydata/pydata-sphinx-theme#2451 and
+# executablebooks/sphinx-book-theme#988; the fixed sphinx-book-theme (1.4) needs Sphinx 8.2,
+# which Jupyter Book 1.x does not allow. Dropping the header's copies leaves one of each,
+# the visible one, for both scripts to bind. Remove when the pinned themes are fixed.
+HEADER_TOGGLE = re.compile(
+    r'<button class="pst-navbar-icon sidebar-toggle (?:primary|secondary)-toggle"[^>]*>.*?</button>',
+    re.S)
+
+
+def drop_header_toggles(markup: str) -> str:
+    """``markup`` (the theme's header) without its two sidebar toggle buttons.
+
+    >>> str(drop_header_toggles('<div><button class="pst-navbar-icon sidebar-toggle '
+    ...     'primary-toggle" aria-label="x">\\n<span></span></button><b>s</b></div>'))
+    '<div><b>s</b></div>'
+    """
+    from markupsafe import Markup
+
+    return Markup(HEADER_TOGGLE.sub("", str(markup)))
+
+
 def _on_config_inited(app: Sphinx, config) -> None:
     # First, so that its components override the theme's (which the theme itself
     # puts on templates_path).
@@ -325,6 +350,7 @@ def _on_builder_inited(app: Sphinx) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is not None and hasattr(templates, "environment"):
         templates.environment.filters["drop_scripts"] = drop_scripts
+        templates.environment.filters["drop_header_toggles"] = drop_header_toggles
 
 
 ROOT_PAGE = """\
