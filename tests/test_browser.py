@@ -257,6 +257,33 @@ OVERFLOWING = """() => {
 }"""
 
 
+# Content cut off on a phone: an element sticking out of the nearest ancestor that clips
+# it sideways (overflow hidden or clip), with no scrolling box in between, so no
+# gesture brings it into view. Content in a box that scrolls sideways (wide tables,
+# outputs, display math) is reachable; MathJax's assistive MathML (clipped on purpose,
+# read by screen readers) is left out, and so are sub-pixel overhangs of glyphs.
+UNREACHABLE = """() => {
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      [...el.classList].slice(0, 3).map((c) => "." + c).join("");
+  const width = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll("article *")) {
+    if (el.closest("mjx-assistive-mml")) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    let limit = width, by = "the window";
+    for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
+      const ox = getComputedStyle(p).overflowX;
+      if (ox === "auto" || ox === "scroll") { limit = null; break; }
+      if (ox === "hidden" || ox === "clip") { limit = p.getBoundingClientRect().right; by = name(p); break; }
+    }
+    const parent = el.parentElement.getBoundingClientRect();
+    if (limit !== null && r.right > limit + 2 && parent.right <= limit + 2)
+      out.push(`${name(el)} (right edge ${Math.round(r.right)} px, cut at ${Math.round(limit)} px by ${by})`);
+  }
+  return out.slice(0, 8);
+}"""
+
+
 @dataclass
 class Visit:
     """What one page showed in one window."""
@@ -272,6 +299,7 @@ class Visit:
     scroll_width: int = 0
     client_width: int = 0
     overflowing: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # cut off, no scrolling box (narrow)
     math_source: int = 0  # math elements Sphinx wrote into the page
     math_typeset: int = 0  # formulas MathJax rendered (mjx-container elements)
     loaded: list[tuple[str, int]] = field(default_factory=list)  # (url, bytes) per response
@@ -443,6 +471,8 @@ def visit_page(tab: Tab, url: str, shot: Path | None, external: list[str],
         )
         if result.scroll_width > result.client_width + 1:
             result.overflowing = page.evaluate(OVERFLOWING)
+        if axe is None:  # narrow
+            result.unreachable = page.evaluate(UNREACHABLE)
         if axe is not None:  # wide: where "next" and "previous" lead, and can they be clicked
             for name, selector in NEXT_AND_PREVIOUS.items():
                 link = page.locator(selector)
@@ -659,6 +689,15 @@ def test_no_horizontal_scroll_at_375px(visits, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_nothing_is_cut_off_on_a_phone(visits, page):
+    """Wide tables, outputs and display equations scroll inside their own box (or fit):
+    nothing sticks out of a box that clips it (see UNREACHABLE)."""
+    v = visits(page, NARROW)
+    assert not v.unreachable, (
+        f"{page} at {NARROW} px: content cut off, out of reach:{show(v.unreachable)}")
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_footer_says_when_and_where_it_was_built(visits, base_url, page):
     from optimlab.machine import cpu_model
 
@@ -694,9 +733,11 @@ def test_download_menu_offers_md_and_ipynb(visits, wide, built_site, site, page)
     assert notebook["nbformat"] == 4 and notebook["cells"]
     if is_myst_notebook_with_code(site / "_sources" / f"{page}.md"):
         # tools/notebooks.py puts an install cell (tagged optimlab-bootstrap) first, for
-        # readers who open the notebook elsewhere; it never runs in the build
+        # readers who open the notebook elsewhere, and shows literalinclude'd code in
+        # cells tagged optimlab-included; neither runs in the build
+        added = {"optimlab-bootstrap", "optimlab-included"}
         executed = [c for c in notebook["cells"] if c["cell_type"] == "code"
-                    and "optimlab-bootstrap" not in c.get("metadata", {}).get("tags", [])]
+                    and not added & set(c.get("metadata", {}).get("tags", []))]
         assert executed and all(c.get("execution_count") for c in executed), (
             f"{page}.ipynb is not the executed notebook"
         )
@@ -903,3 +944,100 @@ def test_favicon_is_served(wide, base_url):
         assert wide.request.get(href).status == 200, f"favicon {href} does not load"
     finally:
         page.close()
+
+
+# --- navigation on every width (issue 22) -----------------------------------------------
+#
+# Below 992 px the sidebars are drawers: the menu button (article header, left) opens the
+# book's table of contents, the contents button (right) the page's sections. Until the
+# theme fix in tools/lightpages.py (drop_header_toggles, pydata-sphinx-theme#2451), the
+# theme's scripts bound hidden copies of both buttons and a tap showed only a tooltip.
+# These tests tap, as a reader does (touch events, phone and tablet sizes); on a desktop
+# the menu button collapses the sidebar and restores it. Playwright waits for each state
+# (no timing is asserted).
+
+TOUCH_SIZES = [(390, 844), (768, 1024)]
+NAV_PAGE, NAV_TARGET = "book/momentum", "book/problem"
+MENU = ".bd-header-article .primary-toggle"
+CONTENTS = ".bd-header-article .secondary-toggle"
+
+
+@pytest.fixture(params=TOUCH_SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def touch_page(request, chromium, external_requests):
+    width, height = request.param
+    context = chromium.new_context(viewport={"width": width, "height": height},
+                                   has_touch=True, is_mobile=width < 600)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", lambda route: route.continue_()
+                  if urlparse(route.request.url).hostname == "127.0.0.1"
+                  else route.fulfill(status=200, body=""))
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_menu_opens_the_table_of_contents_and_a_link_leads_to_its_page(touch_page, base_url):
+    expect = sync_api.expect
+    page = touch_page
+    page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
+    drawer = page.locator("dialog#pst-primary-sidebar-modal")
+    expect(drawer).to_be_hidden()
+    page.locator(MENU).tap()
+    expect(drawer).to_be_visible()
+    assert drawer.evaluate("d => d.open"), "the menu drawer is not an open dialog"
+    link = drawer.locator(f'a.reference.internal[href$="{NAV_TARGET.split("/")[-1]}.html"]')
+    expect(link).to_be_visible()
+    assert drawer.locator("a.reference.internal").count() >= len(PAGES) - 1
+    link.tap()
+    page.wait_for_url(f"**/{NAV_TARGET}.html")
+    expect(page.locator("article h1")).to_be_visible()
+
+
+def test_contents_button_opens_the_page_contents(touch_page, base_url):
+    expect = sync_api.expect
+    page = touch_page
+    page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
+    drawer = page.locator("dialog#pst-secondary-sidebar-modal")
+    expect(drawer).to_be_hidden()
+    page.locator(CONTENTS).tap()
+    expect(drawer).to_be_visible()
+    links = drawer.locator("nav a.nav-link")
+    expect(links.first).to_be_visible()
+    anchors = [href.split("#", 1)[1] for href in links.evaluate_all("a => a.map(x => x.getAttribute('href'))")]
+    sections = page.evaluate("() => [...document.querySelectorAll('article section[id]')].map(s => s.id)")
+    assert anchors and set(anchors) <= set(sections), (anchors, sections)
+    links.first.tap()
+    page.wait_for_url(f"**/{NAV_PAGE}.html#{anchors[0]}")
+
+
+def test_menu_button_collapses_and_restores_the_sidebar_on_a_desktop(wide, base_url):
+    expect = sync_api.expect
+    page = wide.new_page()
+    try:
+        page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
+        sidebar = page.locator("#pst-primary-sidebar")
+        expect(sidebar).to_be_visible()
+        page.locator(MENU).click()
+        expect(sidebar).to_be_hidden()
+        expect(page.locator("dialog#pst-primary-sidebar-modal")).to_be_hidden()
+        page.locator(MENU).click()
+        expect(sidebar).to_be_visible()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("page_name", ["book/torch_adam", "book/why_optax"])
+def test_nothing_is_cut_off_or_scrolls_sideways_at_390px(chromium, base_url, page_name):
+    """The phone of issue 22 (390 x 844): the widest tables (torch_adam) scroll in
+    their own box, and the page itself does not scroll sideways."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844},
+                                   has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}{page_name}.html", wait_until="load")
+        assert page.evaluate(UNREACHABLE) == []
+        scroll, client = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client + 1, f"{page_name} scrolls sideways: {scroll} px for {client}"
+    finally:
+        context.close()
