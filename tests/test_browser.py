@@ -789,6 +789,56 @@ def test_search_finds_adam(wide, base_url):
     )
 
 
+def test_search_snippets_begin_with_the_pages_own_text(wide, base_url):
+    """Issue 22: a result's snippet is the page's text (title, prose), not the article
+    toolbar ("Open in Colab", "Contents") nor TeX source (lightpages-search.js)."""
+    page = wide.new_page()
+    try:
+        page.goto(base_url + "search.html?q=Adam")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results ul.search li p.context').length >= 3")
+        results = page.locator("#search-results ul.search li").evaluate_all(
+            "items => items.map((li) => [li.querySelector('a').textContent,"
+            " li.querySelector('p.context')?.textContent || ''])")
+    finally:
+        page.close()
+    snippets = [(title, text) for title, text in results if text]
+    assert len(snippets) >= 3, results
+    toolbar = ("Open in Colab", "Contents", ".ipynb", "Download", "Toggle")
+    bad = [(title, text[:80]) for title, text in snippets
+           if any(word in text[:120] for word in toolbar)
+           or re.search(r"\\[(\[]|\\(frac|mathrm|eta|beta)\b", text)
+           or not (text.startswith(title) or text.startswith("..."))]
+    assert not bad, f"snippets that do not begin with the page's text:{show(bad)}"
+
+
+def test_the_site_holds_only_what_pages_load(visits, site):
+    """Issue 22: no source maps, and every file under _static/ was loaded by a visit,
+    or is loaded on demand: MathJax's components, TeX extensions and fonts (as a
+    formula needs them), a stylesheet's font or image (when an element needs it), the
+    search page's scripts, or the license text of a loaded script."""
+    from urllib.parse import unquote
+
+    loaded = {unquote(urlparse(url).path).lstrip("/")
+              for page in PAGES for width in (WIDE, NARROW) for url, _ in visits(page, width).loaded}
+    maps = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.map"))
+    assert not maps, f"source maps in the deployed site: {maps}"
+    search = (site / "search.html").read_text(encoding="utf-8")
+    styles = " ".join((site / f).read_text(encoding="utf-8", errors="replace")
+                      for f in loaded if f.endswith(".css") and (site / f).is_file())
+    unloaded = []
+    for path in sorted((site / "_static").rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if (not path.is_file() or rel in loaded or rel.startswith("_static/mathjax/")
+                or path.name in search or (path.suffix != ".css" and path.name in styles)
+                or (rel.endswith(".LICENSE.txt") and rel.removesuffix(".LICENSE.txt") in loaded)):
+            continue
+        unloaded.append(f"{rel} ({path.stat().st_size} bytes)")
+    assert not unloaded, f"{len(unloaded)} files no page loads:{show(unloaded)}"
+    for part in ("ui", "sre", "a11y/sre.js", "a11y/explorer.js"):
+        assert not (site / "_static" / "mathjax" / part).exists(), f"MathJax {part} ships unused"
+
+
 def test_build_report_shows_the_machine(wide, base_url):
     from optimlab.machine import cpu_model
 

@@ -174,6 +174,8 @@ def _lighter_scripts(app, pagename, templatename, context, doctree) -> None:
                 and not filename.endswith("documentation_options.js")):
             js = _script(filename, priority=js.priority, **attributes, defer="defer")
         kept.append(js)
+    if pagename == "search":  # snippets from the page's own text (lightpages-search.js)
+        kept.append(_script("_static/lightpages-search.js", defer="defer"))
     scripts[:] = kept
     styles = context.get("css_files")
     if styles is not None:
@@ -618,6 +620,66 @@ def lighten_figures(outdir: Path) -> tuple[int, int]:
     return before, after
 
 
+# --- the deployed site holds what its pages load ---------------------------------------
+
+ATTR_URL = re.compile(r'\b(?:src|href)="([^"#?]+)')
+CSS_URL = re.compile(r'(?:url\(\s*["\']?|@import\s+["\'])([^"\')#?]+)')
+# Loaded by a script of its own, not named by a page: MathJax's loader fetches its
+# components, TeX extensions and fonts as a formula needs them (offline_mathjax.py
+# copies only those it can load), and the search page fetches the index.
+LOADED_BY_SCRIPTS = ("_static/mathjax/", "searchindex.js")
+
+
+def referenced_files(outdir: Path) -> set[Path]:
+    """Every file the site's pages name (``src``/``href``), and what their stylesheets
+    name in turn (``url(...)``), resolved to paths under ``outdir``."""
+    outdir = Path(outdir).resolve()
+    found: set[Path] = set()
+    todo = [p.resolve() for p in outdir.rglob("*.html")]
+    while todo:
+        page = todo.pop()
+        text = page.read_text(encoding="utf-8", errors="replace")
+        pattern = CSS_URL if page.suffix == ".css" else ATTR_URL
+        for ref in pattern.findall(text):
+            if "://" in ref or ref.startswith(("data:", "mailto:", "javascript:")):
+                continue
+            target = (page.parent / ref).resolve()
+            if target.is_file() and target.is_relative_to(outdir) and target not in found:
+                found.add(target)
+                if target.suffix == ".css":
+                    todo.append(target)
+    return found
+
+
+def prune_unloaded(outdir: Path) -> tuple[int, int]:
+    """Delete what no page loads: every source map, Sphinx's incremental-build marker
+    (``.buildinfo``), and each file under ``_static/`` that no page or stylesheet names
+    (the theme's copies of libraries it does not use here, its translations, Font
+    Awesome's script and full fonts after :func:`slim_font_awesome`, template
+    fragments), except what scripts load themselves (``LOADED_BY_SCRIPTS``). A license
+    text next to a kept script stays. Returns (files deleted, bytes deleted)."""
+    outdir = Path(outdir).resolve()
+    keep = referenced_files(outdir)
+    doomed = [p for p in outdir.rglob("*.map") if p.is_file()]
+    doomed += [p for p in [outdir / ".buildinfo"] if p.is_file()]
+    for path in (outdir / "_static").rglob("*"):
+        rel = path.relative_to(outdir).as_posix()
+        if not path.is_file() or path in keep or rel.startswith(LOADED_BY_SCRIPTS):
+            continue
+        if path.name.endswith(".LICENSE.txt") and path.with_name(
+                path.name.removesuffix(".LICENSE.txt")) in keep:
+            continue
+        doomed.append(path)
+    size = 0
+    for path in set(doomed):
+        size += path.stat().st_size
+        path.unlink()
+    for folder in sorted((outdir / "_static").rglob("*"), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return len(set(doomed)), size
+
+
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -629,6 +691,15 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     report = slim_font_awesome(Path(app.outdir))
     if report:
         LOGGER.info("lightpages: Font Awesome cut to %s icons: %s", report["icons"], report)
+
+
+def _prune(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    files, size = prune_unloaded(Path(app.outdir))
+    total = sum(p.stat().st_size for p in Path(app.outdir).rglob("*") if p.is_file())
+    LOGGER.info("lightpages: %d files no page loads removed (%.1f MB); the site is %.1f MB",
+                files, size / 1e6, total / 1e6)
 
 
 def setup(app: Sphinx) -> dict:
@@ -643,5 +714,7 @@ def setup(app: Sphinx) -> dict:
     # Before sphinx-external-toc's redirect writer (priority 500).
     app.connect("build-finished", _write_root_page, priority=400)
     app.connect("build-finished", _on_build_finished)
+    # Last: after every extension has written its files (buildinfo.css, the root page).
+    app.connect("build-finished", _prune, priority=990)
     app.add_css_file(CSS_FILE)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
