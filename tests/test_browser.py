@@ -1091,3 +1091,26 @@ def test_nothing_is_cut_off_or_scrolls_sideways_at_390px(chromium, base_url, pag
         assert scroll <= client + 1, f"{page_name} scrolls sideways: {scroll} px for {client}"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_first_visit_is_drawn_in_the_readers_theme(chromium, base_url, scheme):
+    """Issue 22: a first visit (nothing in localStorage) is drawn in the reader's
+    colour scheme from the start, not after the theme's deferred script has run: with
+    that script blocked, the page is already in the right theme (tools/theme/templates/
+    layout.html resolves the theme's "auto" in the head)."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    context.route("**/*", lambda route: route.abort()
+                  if "pydata-sphinx-theme.js" in route.request.url
+                  or urlparse(route.request.url).hostname != "127.0.0.1" else route.continue_())
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}book/why_optax.html", wait_until="load")
+        theme, background = page.evaluate(
+            "() => [document.documentElement.dataset.theme,"
+            " getComputedStyle(document.body).backgroundColor]")
+        assert theme == scheme
+        rgb = [int(x) for x in re.findall(r"\d+", background)[:3]]
+        assert (sum(rgb) < 200) == (scheme == "dark"), f"{scheme} page drawn on {background}"
+    finally:
+        context.close()
