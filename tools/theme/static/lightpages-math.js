@@ -18,8 +18,18 @@
     const mathjax = document.createElement("script");
     mathjax.src = url;
     mathjax.async = true;
+    mathjax.onload = () => window.MathJax.startup.promise.then(() => {
+      focusable();
+      window.addEventListener("resize", focusable, { passive: true });
+    });
     document.head.appendChild(mathjax);
   };
+  // An inline formula wider than a phone's column scrolls in its own box
+  // (lightpages.css); a box that scrolls must be reachable by keyboard (WCAG 2.1.1).
+  const focusable = () => document.querySelectorAll("span.math").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 2) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  });
   const start = () => {
     const math = document.querySelectorAll(".math");
     if (!math.length) return;
