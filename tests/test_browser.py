@@ -30,6 +30,11 @@ Light, accessible pages (issue 13): axe-core, pinned in ``tools/axe/package-lock
 against the WCAG 2.0/2.1 A and AA rules and its best-practice rules, in light and dark
 mode; each page stays under ``MAX_PAGE_BYTES`` and loads MathJax, Font Awesome's script
 and the search index only where it uses them; figures keep their text legible at 375 px.
+
+Phones and first visits (issue 22): taps on the menu and contents buttons at 390 x 844
+and 768 x 1024 (and the desktop collapse), nothing cut off out of reach at 375 px (and
+390 px on the widest tables), a first visit drawn in the reader's colour scheme, search
+snippets from the page's own text, and a deployed site of only what pages load.
 """
 
 from __future__ import annotations

@@ -22,6 +22,14 @@ why each change is made here rather than elsewhere:
   page's first paragraph), ``width``/``height`` on figure images (no layout shift), a
   favicon, and a root ``index.html`` with a title and a plain link that works without
   JavaScript.
+* **Navigation on every width, a first visit in the reader's theme, search snippets**
+  (issue 22): the theme header's hidden copies of the menu and contents buttons are
+  dropped (:func:`drop_header_toggles`, pydata-sphinx-theme#2451), so the theme scripts
+  bind the visible ones; ``tools/theme/templates/layout.html`` resolves the theme's
+  "auto" mode in the head (no flash, no re-layout); ``lightpages-search.js`` (search page
+  only) builds result snippets from the page's own text, without toolbar or TeX.
+* **A site of what its pages load** (issue 22): :func:`prune_unloaded` deletes source
+  maps and every ``_static`` file no page or stylesheet names, at the end of the build.
 * **Figures in dark mode and contrast fixes** in ``tools/theme/static/lightpages.css``:
   figures (SVG with transparent background and black ink, see ``optimlab.plots``) are
   inverted in dark mode with the hue turned back, so text and axes are white on the
