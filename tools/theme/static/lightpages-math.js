@@ -18,10 +18,13 @@
     const mathjax = document.createElement("script");
     mathjax.src = url;
     mathjax.async = true;
+    const done = () => document.documentElement.classList.add("lightpages-math-done");
+    mathjax.onerror = done;  // text with math is shown again, typeset or not
     mathjax.onload = () => window.MathJax.startup.promise.then(() => {
+      done();
       focusable();
       window.addEventListener("resize", focusable, { passive: true });
-    });
+    }, done);
     document.head.appendChild(mathjax);
   };
   // An inline formula wider than a phone's column scrolls in its own box
@@ -32,7 +35,7 @@
   });
   const start = () => {
     const math = document.querySelectorAll(".math");
-    if (!math.length) return;
+    if (!math.length) return document.documentElement.classList.add("lightpages-math-done");
     if (!("IntersectionObserver" in window)) return load();
     observer = new IntersectionObserver(
       (entries) => { if (entries.some((e) => e.isIntersecting)) load(); },
