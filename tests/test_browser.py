@@ -30,6 +30,11 @@ Light, accessible pages (issue 13): axe-core, pinned in ``tools/axe/package-lock
 against the WCAG 2.0/2.1 A and AA rules and its best-practice rules, in light and dark
 mode; each page stays under ``MAX_PAGE_BYTES`` and loads MathJax, Font Awesome's script
 and the search index only where it uses them; figures keep their text legible at 375 px.
+
+Phones and first visits (issue 22): taps on the menu and contents buttons at 390 x 844
+and 768 x 1024 (and the desktop collapse), nothing cut off out of reach at 375 px (and
+390 px on the widest tables), a first visit drawn in the reader's colour scheme, search
+snippets from the page's own text, and a deployed site of only what pages load.
 """
 
 from __future__ import annotations
@@ -257,6 +262,33 @@ OVERFLOWING = """() => {
 }"""
 
 
+# Content cut off on a phone: an element sticking out of the nearest ancestor that clips
+# it sideways (overflow hidden or clip), with no scrolling box in between, so no
+# gesture brings it into view. Content in a box that scrolls sideways (wide tables,
+# outputs, display math) is reachable; MathJax's assistive MathML (clipped on purpose,
+# read by screen readers) is left out, and so are sub-pixel overhangs of glyphs.
+UNREACHABLE = """() => {
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      [...el.classList].slice(0, 3).map((c) => "." + c).join("");
+  const width = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll("article *")) {
+    if (el.closest("mjx-assistive-mml")) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    let limit = width, by = "the window";
+    for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
+      const ox = getComputedStyle(p).overflowX;
+      if (ox === "auto" || ox === "scroll") { limit = null; break; }
+      if (ox === "hidden" || ox === "clip") { limit = p.getBoundingClientRect().right; by = name(p); break; }
+    }
+    const parent = el.parentElement.getBoundingClientRect();
+    if (limit !== null && r.right > limit + 2 && parent.right <= limit + 2)
+      out.push(`${name(el)} (right edge ${Math.round(r.right)} px, cut at ${Math.round(limit)} px by ${by})`);
+  }
+  return out.slice(0, 8);
+}"""
+
+
 @dataclass
 class Visit:
     """What one page showed in one window."""
@@ -272,6 +304,7 @@ class Visit:
     scroll_width: int = 0
     client_width: int = 0
     overflowing: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # cut off, no scrolling box (narrow)
     math_source: int = 0  # math elements Sphinx wrote into the page
     math_typeset: int = 0  # formulas MathJax rendered (mjx-container elements)
     loaded: list[tuple[str, int]] = field(default_factory=list)  # (url, bytes) per response
@@ -443,6 +476,8 @@ def visit_page(tab: Tab, url: str, shot: Path | None, external: list[str],
         )
         if result.scroll_width > result.client_width + 1:
             result.overflowing = page.evaluate(OVERFLOWING)
+        if axe is None:  # narrow
+            result.unreachable = page.evaluate(UNREACHABLE)
         if axe is not None:  # wide: where "next" and "previous" lead, and can they be clicked
             for name, selector in NEXT_AND_PREVIOUS.items():
                 link = page.locator(selector)
@@ -659,6 +694,15 @@ def test_no_horizontal_scroll_at_375px(visits, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_nothing_is_cut_off_on_a_phone(visits, page):
+    """Wide tables, outputs and display equations scroll inside their own box (or fit):
+    nothing sticks out of a box that clips it (see UNREACHABLE)."""
+    v = visits(page, NARROW)
+    assert not v.unreachable, (
+        f"{page} at {NARROW} px: content cut off, out of reach:{show(v.unreachable)}")
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_footer_says_when_and_where_it_was_built(visits, base_url, page):
     from optimlab.machine import cpu_model
 
@@ -694,9 +738,11 @@ def test_download_menu_offers_md_and_ipynb(visits, wide, built_site, site, page)
     assert notebook["nbformat"] == 4 and notebook["cells"]
     if is_myst_notebook_with_code(site / "_sources" / f"{page}.md"):
         # tools/notebooks.py puts an install cell (tagged optimlab-bootstrap) first, for
-        # readers who open the notebook elsewhere; it never runs in the build
+        # readers who open the notebook elsewhere, and shows literalinclude'd code in
+        # cells tagged optimlab-included; neither runs in the build
+        added = {"optimlab-bootstrap", "optimlab-included"}
         executed = [c for c in notebook["cells"] if c["cell_type"] == "code"
-                    and "optimlab-bootstrap" not in c.get("metadata", {}).get("tags", [])]
+                    and not added & set(c.get("metadata", {}).get("tags", []))]
         assert executed and all(c.get("execution_count") for c in executed), (
             f"{page}.ipynb is not the executed notebook"
         )
@@ -746,6 +792,56 @@ def test_search_finds_adam(wide, base_url):
     assert any("book/adam_schedules.html" in hit for hit in hits), (
         f"searching 'Adam' did not find the Adam page; results:{show(hits)}"
     )
+
+
+def test_search_snippets_begin_with_the_pages_own_text(wide, base_url):
+    """Issue 22: a result's snippet is the page's text (title, prose), not the article
+    toolbar ("Open in Colab", "Contents") nor TeX source (lightpages-search.js)."""
+    page = wide.new_page()
+    try:
+        page.goto(base_url + "search.html?q=Adam")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results ul.search li p.context').length >= 3")
+        results = page.locator("#search-results ul.search li").evaluate_all(
+            "items => items.map((li) => [li.querySelector('a').textContent,"
+            " li.querySelector('p.context')?.textContent || ''])")
+    finally:
+        page.close()
+    snippets = [(title, text) for title, text in results if text]
+    assert len(snippets) >= 3, results
+    toolbar = ("Open in Colab", "Contents", ".ipynb", "Download", "Toggle")
+    bad = [(title, text[:80]) for title, text in snippets
+           if any(word in text[:120] for word in toolbar)
+           or re.search(r"\\[(\[]|\\(frac|mathrm|eta|beta)\b", text)
+           or not (text.startswith(title) or text.startswith("..."))]
+    assert not bad, f"snippets that do not begin with the page's text:{show(bad)}"
+
+
+def test_the_site_holds_only_what_pages_load(visits, site):
+    """Issue 22: no source maps, and every file under _static/ was loaded by a visit,
+    or is loaded on demand: MathJax's components, TeX extensions and fonts (as a
+    formula needs them), a stylesheet's font or image (when an element needs it), the
+    search page's scripts, or the license text of a loaded script."""
+    from urllib.parse import unquote
+
+    loaded = {unquote(urlparse(url).path).lstrip("/")
+              for page in PAGES for width in (WIDE, NARROW) for url, _ in visits(page, width).loaded}
+    maps = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.map"))
+    assert not maps, f"source maps in the deployed site: {maps}"
+    search = (site / "search.html").read_text(encoding="utf-8")
+    styles = " ".join((site / f).read_text(encoding="utf-8", errors="replace")
+                      for f in loaded if f.endswith(".css") and (site / f).is_file())
+    unloaded = []
+    for path in sorted((site / "_static").rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if (not path.is_file() or rel in loaded or rel.startswith("_static/mathjax/")
+                or path.name in search or (path.suffix != ".css" and path.name in styles)
+                or (rel.endswith(".LICENSE.txt") and rel.removesuffix(".LICENSE.txt") in loaded)):
+            continue
+        unloaded.append(f"{rel} ({path.stat().st_size} bytes)")
+    assert not unloaded, f"{len(unloaded)} files no page loads:{show(unloaded)}"
+    for part in ("ui", "sre", "a11y/sre.js", "a11y/explorer.js"):
+        assert not (site / "_static" / "mathjax" / part).exists(), f"MathJax {part} ships unused"
 
 
 def test_build_report_shows_the_machine(wide, base_url):
@@ -903,3 +999,155 @@ def test_favicon_is_served(wide, base_url):
         assert wide.request.get(href).status == 200, f"favicon {href} does not load"
     finally:
         page.close()
+
+
+# --- navigation on every width (issue 22) -----------------------------------------------
+#
+# Below 992 px the sidebars are drawers: the menu button (article header, left) opens the
+# book's table of contents, the contents button (right) the page's sections. Until the
+# theme fix in tools/lightpages.py (drop_header_toggles, pydata-sphinx-theme#2451), the
+# theme's scripts bound hidden copies of both buttons and a tap showed only a tooltip.
+# These tests tap, as a reader does (touch events, phone and tablet sizes); on a desktop
+# the menu button collapses the sidebar and restores it. Playwright waits for each state
+# (no timing is asserted).
+
+TOUCH_SIZES = [(390, 844), (768, 1024)]
+NAV_PAGE, NAV_TARGET = "book/momentum", "book/problem"
+MENU = ".bd-header-article .primary-toggle"
+CONTENTS = ".bd-header-article .secondary-toggle"
+
+
+@pytest.fixture(params=TOUCH_SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def touch_page(request, chromium, external_requests):
+    width, height = request.param
+    context = chromium.new_context(viewport={"width": width, "height": height},
+                                   has_touch=True, is_mobile=width < 600)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", lambda route: route.continue_()
+                  if urlparse(route.request.url).hostname == "127.0.0.1"
+                  else route.fulfill(status=200, body=""))
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_menu_opens_the_table_of_contents_and_a_link_leads_to_its_page(touch_page, base_url):
+    expect = sync_api.expect
+    page = touch_page
+    page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
+    drawer = page.locator("dialog#pst-primary-sidebar-modal")
+    expect(drawer).to_be_hidden()
+    page.locator(MENU).tap()
+    expect(drawer).to_be_visible()
+    assert drawer.evaluate("d => d.open"), "the menu drawer is not an open dialog"
+    link = drawer.locator(f'a.reference.internal[href$="{NAV_TARGET.split("/")[-1]}.html"]')
+    expect(link).to_be_visible()
+    assert drawer.locator("a.reference.internal").count() >= len(PAGES) - 1
+    link.tap()
+    page.wait_for_url(f"**/{NAV_TARGET}.html")
+    expect(page.locator("article h1")).to_be_visible()
+
+
+def test_contents_button_opens_the_page_contents(touch_page, base_url):
+    expect = sync_api.expect
+    page = touch_page
+    page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
+    drawer = page.locator("dialog#pst-secondary-sidebar-modal")
+    expect(drawer).to_be_hidden()
+    page.locator(CONTENTS).tap()
+    expect(drawer).to_be_visible()
+    links = drawer.locator("nav a.nav-link")
+    expect(links.first).to_be_visible()
+    anchors = [href.split("#", 1)[1] for href in links.evaluate_all("a => a.map(x => x.getAttribute('href'))")]
+    sections = page.evaluate("() => [...document.querySelectorAll('article section[id]')].map(s => s.id)")
+    assert anchors and set(anchors) <= set(sections), (anchors, sections)
+    links.first.tap()
+    page.wait_for_url(f"**/{NAV_PAGE}.html#{anchors[0]}")
+
+
+def test_menu_button_collapses_and_restores_the_sidebar_on_a_desktop(wide, base_url):
+    expect = sync_api.expect
+    page = wide.new_page()
+    try:
+        page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
+        sidebar = page.locator("#pst-primary-sidebar")
+        expect(sidebar).to_be_visible()
+        page.locator(MENU).click()
+        expect(sidebar).to_be_hidden()
+        expect(page.locator("dialog#pst-primary-sidebar-modal")).to_be_hidden()
+        page.locator(MENU).click()
+        expect(sidebar).to_be_visible()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("page_name", ["book/torch_adam", "book/why_optax"])
+def test_nothing_is_cut_off_or_scrolls_sideways_at_390px(chromium, base_url, page_name):
+    """The phone of issue 22 (390 x 844): the widest tables (torch_adam) scroll in
+    their own box, and the page itself does not scroll sideways."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844},
+                                   has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}{page_name}.html", wait_until="load")
+        assert page.evaluate(UNREACHABLE) == []
+        scroll, client = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client + 1, f"{page_name} scrolls sideways: {scroll} px for {client}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_first_visit_is_drawn_in_the_readers_theme(chromium, base_url, scheme):
+    """Issue 22: a first visit (nothing in localStorage) is drawn in the reader's
+    colour scheme from the start, not after the theme's deferred script has run: with
+    that script blocked, the page is already in the right theme (tools/theme/templates/
+    layout.html resolves the theme's "auto" in the head)."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    context.route("**/*", lambda route: route.abort()
+                  if "pydata-sphinx-theme.js" in route.request.url
+                  or urlparse(route.request.url).hostname != "127.0.0.1" else route.continue_())
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}book/why_optax.html", wait_until="load")
+        theme, background = page.evaluate(
+            "() => [document.documentElement.dataset.theme,"
+            " getComputedStyle(document.body).backgroundColor]")
+        assert theme == scheme
+        rgb = [int(x) for x in re.findall(r"\d+", background)[:3]]
+        assert (sum(rgb) < 200) == (scheme == "dark"), f"{scheme} page drawn on {background}"
+    finally:
+        context.close()
+
+
+# Layout shifts of a first visit, as the Layout Instability API reports them (Lighthouse's
+# CLS adds these up in session windows; any sum below the bound is a pass there too).
+LAYOUT_SHIFTS = """window.__shifts = []; new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
+}).observe({type: "layout-shift", buffered: true});"""
+MAX_LAYOUT_SHIFT = 0.1  # Lighthouse's "good"
+
+
+@pytest.mark.parametrize("page_name", ["book/why_optax", "book/clipping", "book/weight_decay",
+                                       "book/choosing_an_optimizer", "book/momentum"])
+def test_first_visit_on_a_phone_barely_shifts(chromium, base_url, page_name):
+    """Issue 22: a first visit at 412 x 823 (Lighthouse's phone) shifts its layout by
+    less than 0.1 in all, MathJax included: text with math stays invisible, in place,
+    until typeset (lightpages.css, lightpages-math.js), where the narrower typeset
+    formulas reflowed the first screen (0.12-0.25 on these pages)."""
+    context = chromium.new_context(viewport={"width": 412, "height": 823}, is_mobile=True,
+                                   has_touch=True)
+    try:
+        page = context.new_page()
+        page.add_init_script(LAYOUT_SHIFTS)
+        page.goto(f"{base_url}{page_name}.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        # MathJax loads when a formula nears the window: wait until it has typeset
+        page.wait_for_function(
+            "() => document.documentElement.classList.contains('lightpages-math-done')"
+            " || !(window.MathJax && window.MathJax.startup)")
+        shifts = page.evaluate("() => window.__shifts")
+        assert sum(shifts) < MAX_LAYOUT_SHIFT, f"{page_name}: layout shifts {shifts}"
+    finally:
+        context.close()

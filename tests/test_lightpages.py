@@ -213,3 +213,52 @@ def test_lighten_svg_keeps_every_number_within_a_hundredth(tmp_path):
     a = [float(x) for x in number.findall(body)]
     b = [float(x) for x in number.findall(light[light.index("<defs>") - 1:])]
     assert len(a) == len(b) and max(abs(x - y) for x, y in zip(a, b)) < 0.01
+
+
+# --- issue 22: the header's toggles, and a site of only what pages load ------------------
+
+
+def test_header_toggles_are_dropped_and_nothing_else():
+    header = ('<div class="bd-header__inner"><button class="pst-navbar-icon sidebar-toggle '
+              'primary-toggle" aria-label="Site navigation">\n<span class="fa-solid fa-bars">'
+              '</span>\n</button><div class="navbar-item"><button class="btn search">S</button>'
+              '</div><button class="pst-navbar-icon sidebar-toggle secondary-toggle" '
+              'aria-label="On this page"><span></span></button></div>')
+    out = str(lightpages.drop_header_toggles(header))
+    assert "primary-toggle" not in out and "secondary-toggle" not in out
+    assert '<button class="btn search">S</button>' in out
+    visible = '<button class="sidebar-toggle primary-toggle btn btn-sm" title="T"></button>'
+    assert str(lightpages.drop_header_toggles(visible)) == visible
+
+
+def test_prune_keeps_what_pages_and_stylesheets_name(tmp_path):
+    site = tmp_path / "html"
+    static = site / "_static"
+    for rel, text in {
+        "_static/styles/theme.css": '@import "../basic.css";',
+        "_static/basic.css": "a { background: url(file.png); }",
+        "_static/file.png": "png",
+        "_static/unused.png": "png",
+        "_static/scripts/app.js": "js",
+        "_static/scripts/app.js.LICENSE.txt": "MIT",
+        "_static/scripts/app.js.map": "{}",
+        "_static/scripts/big.js": "never loaded",
+        "_static/scripts/big.js.LICENSE.txt": "MIT",
+        "_static/locales/fr/LC_MESSAGES/sphinx.mo": "mo",
+        "_static/mathjax/input/tex/extensions/cancel.js": "on demand",
+        "_images/fig.svg": "<svg/>",
+        ".buildinfo": "x",
+        "book/page.html": ('<link href="../_static/styles/theme.css?digest=1" rel="stylesheet">'
+                           '<script src="../_static/scripts/app.js"></script>'
+                           '<img src="../_images/fig.svg"><a href="https://example.org/x.js">'),
+    }.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    files, size = lightpages.prune_unloaded(site)
+    left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert left == ["_images/fig.svg", "_static/basic.css", "_static/file.png",
+                    "_static/mathjax/input/tex/extensions/cancel.js",
+                    "_static/scripts/app.js", "_static/scripts/app.js.LICENSE.txt",
+                    "_static/styles/theme.css", "book/page.html"]
+    assert files == 6 and size == len("png{}never loadedMITmox")
+    assert not (static / "locales").exists()  # empty folders go too

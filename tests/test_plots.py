@@ -251,3 +251,87 @@ def test_a_long_loss_trace_makes_a_small_svg():
     buffer = io.StringIO()
     plot_losses(runs, 10.0).savefig(buffer, format="svg", bbox_inches="tight")
     assert len(buffer.getvalue()) < 400_000
+
+
+# --- issue 22: line colours against the page, legends off the data ----------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+LIGHT_PAGE, DARK_PAGE = "#ffffff", "#14181e"  # pydata-sphinx-theme's --pst-color-background
+
+
+def rgb(hex_colour):
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+
+
+def luminance(colour):
+    c = np.where(colour <= 0.04045, colour / 12.92, ((colour + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast(a, b):
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def dark_mode(colour):
+    """The colour as the site draws it in dark mode: CSS ``invert(1) hue-rotate(180deg)``
+    (Filter Effects spec's matrices, in sRGB as browsers apply CSS filter functions)."""
+    cos, sin = np.cos(np.pi), np.sin(np.pi)
+    hue = np.array([
+        [0.213 + cos * 0.787 - sin * 0.213, 0.715 - cos * 0.715 - sin * 0.715, 0.072 - cos * 0.072 + sin * 0.928],
+        [0.213 - cos * 0.213 + sin * 0.143, 0.715 + cos * 0.285 + sin * 0.140, 0.072 - cos * 0.072 - sin * 0.283],
+        [0.213 - cos * 0.213 - sin * 0.787, 0.715 - cos * 0.715 + sin * 0.715, 0.072 + cos * 0.928 + sin * 0.072],
+    ])
+    return np.clip(hue @ (1 - colour), 0, 1)
+
+
+def test_the_site_filter_is_the_one_computed_here():
+    css = (ROOT / "tools" / "theme" / "static" / "lightpages.css").read_text(encoding="utf-8")
+    assert "filter: invert(1) hue-rotate(180deg);" in css
+
+
+@pytest.mark.parametrize("colour", plots.PALETTE)
+def test_every_line_colour_has_3_to_1_in_light_and_dark_mode(colour):
+    """WCAG 1.4.11 (graphical objects): 3:1 against the page, in both modes."""
+    assert contrast(rgb(colour), rgb(LIGHT_PAGE)) >= 3.0
+    assert contrast(dark_mode(rgb(colour)), rgb(DARK_PAGE)) >= 3.0
+
+
+def test_line_colours_keep_apart_in_dark_mode():
+    """No two colours meet in dark mode (the old orange and sky blue became a second
+    vermillion and a second blue): hues at least 20 degrees apart, or lightness 25%."""
+    import colorsys
+
+    dark = [colorsys.rgb_to_hls(*dark_mode(rgb(c))) for c in plots.PALETTE]
+    for (i, (h1, l1, _)), (j, (h2, l2, _)) in itertools.combinations(enumerate(dark), 2):
+        apart = min(abs(h1 - h2), 1 - abs(h1 - h2)) * 360
+        assert apart >= 20 or abs(l1 - l2) >= 0.25, (plots.PALETTE[i], plots.PALETTE[j])
+
+
+def overlaps(legend, ax) -> bool:
+    ax.figure.canvas.draw()
+    return legend.get_window_extent().overlaps(ax.get_window_extent())
+
+
+def test_loss_and_runtime_legends_sit_off_the_data(runs):
+    fig = plot_losses([*runs, history([1e4, 5e3, 2e3], "adam lr=0.1 (diverged)")], 1.0)
+    ax = fig.axes[0]
+    assert not overlaps(ax.get_legend(), ax)
+    table = pd.DataFrame({"jax": [1.0, 0.5, 0.2], "torch": [2.0, 1.0, 0.4]}, index=[10, 100, 1000])
+    ax = plot_runtimes(table).axes[0]
+    assert not overlaps(ax.get_legend(), ax)
+
+
+def test_place_legend_uses_one_column_when_two_would_widen_the_figure():
+    fig, ax = figure()
+    for label in ("a label long enough that two columns", "would not fit the figure width"):
+        ax.plot([1, 2], [1, 2], label=label)
+    legend = plots.place_legend(ax)
+    fig.canvas.draw()
+    assert legend._ncols == 1
+    assert legend.get_window_extent().width <= fig.bbox.width
+    fig2, ax2 = figure()
+    ax2.plot([1, 2], [1, 2], label="a")
+    ax2.plot([1, 2], [2, 1], label="b")
+    assert plots.place_legend(ax2)._ncols == 2
+    assert plots.place_legend(figure()[1]) is None  # nothing labelled

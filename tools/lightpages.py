@@ -22,6 +22,14 @@ why each change is made here rather than elsewhere:
   page's first paragraph), ``width``/``height`` on figure images (no layout shift), a
   favicon, and a root ``index.html`` with a title and a plain link that works without
   JavaScript.
+* **Navigation on every width, a first visit in the reader's theme, search snippets**
+  (issue 22): the theme header's hidden copies of the menu and contents buttons are
+  dropped (:func:`drop_header_toggles`, pydata-sphinx-theme#2451), so the theme scripts
+  bind the visible ones; ``tools/theme/templates/layout.html`` resolves the theme's
+  "auto" mode in the head (no flash, no re-layout); ``lightpages-search.js`` (search page
+  only) builds result snippets from the page's own text, without toolbar or TeX.
+* **A site of what its pages load** (issue 22): :func:`prune_unloaded` deletes source
+  maps and every ``_static`` file no page or stylesheet names, at the end of the build.
 * **Figures in dark mode and contrast fixes** in ``tools/theme/static/lightpages.css``:
   figures (SVG with transparent background and black ink, see ``optimlab.plots``) are
   inverted in dark mode with the hue turned back, so text and axes are white on the
@@ -174,6 +182,8 @@ def _lighter_scripts(app, pagename, templatename, context, doctree) -> None:
                 and not filename.endswith("documentation_options.js")):
             js = _script(filename, priority=js.priority, **attributes, defer="defer")
         kept.append(js)
+    if pagename == "search":  # snippets from the page's own text (lightpages-search.js)
+        kept.append(_script("_static/lightpages-search.js", defer="defer"))
     scripts[:] = kept
     styles = context.get("css_files")
     if styles is not None:
@@ -312,6 +322,31 @@ def drop_scripts(markup: str, *names: str) -> str:
     return Markup(re.sub(pattern, keep, str(markup)))
 
 
+# pydata-sphinx-theme 0.17's header has sidebar toggles of its own (hidden under
+# sphinx-book-theme, whose visible toggles sit in the article header). Both themes' scripts
+# bind document.querySelector(".primary-toggle") and (".secondary-toggle"): the hidden
+# header buttons, so the visible menu and contents buttons did nothing but show their
+# tooltip, on a phone and on a desktop. Upstream: pydata/pydata-sphinx-theme#2451 and
+# executablebooks/sphinx-book-theme#988; the fixed sphinx-book-theme (1.4) needs Sphinx 8.2,
+# which Jupyter Book 1.x does not allow. Dropping the header's copies leaves one of each,
+# the visible one, for both scripts to bind. Remove when the pinned themes are fixed.
+HEADER_TOGGLE = re.compile(
+    r'<button class="pst-navbar-icon sidebar-toggle (?:primary|secondary)-toggle"[^>]*>.*?</button>',
+    re.S)
+
+
+def drop_header_toggles(markup: str) -> str:
+    """``markup`` (the theme's header) without its two sidebar toggle buttons.
+
+    >>> str(drop_header_toggles('<div><button class="pst-navbar-icon sidebar-toggle '
+    ...     'primary-toggle" aria-label="x">\\n<span></span></button><b>s</b></div>'))
+    '<div><b>s</b></div>'
+    """
+    from markupsafe import Markup
+
+    return Markup(HEADER_TOGGLE.sub("", str(markup)))
+
+
 def _on_config_inited(app: Sphinx, config) -> None:
     # First, so that its components override the theme's (which the theme itself
     # puts on templates_path).
@@ -325,6 +360,7 @@ def _on_builder_inited(app: Sphinx) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is not None and hasattr(templates, "environment"):
         templates.environment.filters["drop_scripts"] = drop_scripts
+        templates.environment.filters["drop_header_toggles"] = drop_header_toggles
 
 
 ROOT_PAGE = """\
@@ -592,6 +628,66 @@ def lighten_figures(outdir: Path) -> tuple[int, int]:
     return before, after
 
 
+# --- the deployed site holds what its pages load ---------------------------------------
+
+ATTR_URL = re.compile(r'\b(?:src|href)="([^"#?]+)')
+CSS_URL = re.compile(r'(?:url\(\s*["\']?|@import\s+["\'])([^"\')#?]+)')
+# Loaded by a script of its own, not named by a page: MathJax's loader fetches its
+# components, TeX extensions and fonts as a formula needs them (offline_mathjax.py
+# copies only those it can load), and the search page fetches the index.
+LOADED_BY_SCRIPTS = ("_static/mathjax/", "searchindex.js")
+
+
+def referenced_files(outdir: Path) -> set[Path]:
+    """Every file the site's pages name (``src``/``href``), and what their stylesheets
+    name in turn (``url(...)``), resolved to paths under ``outdir``."""
+    outdir = Path(outdir).resolve()
+    found: set[Path] = set()
+    todo = [p.resolve() for p in outdir.rglob("*.html")]
+    while todo:
+        page = todo.pop()
+        text = page.read_text(encoding="utf-8", errors="replace")
+        pattern = CSS_URL if page.suffix == ".css" else ATTR_URL
+        for ref in pattern.findall(text):
+            if "://" in ref or ref.startswith(("data:", "mailto:", "javascript:")):
+                continue
+            target = (page.parent / ref).resolve()
+            if target.is_file() and target.is_relative_to(outdir) and target not in found:
+                found.add(target)
+                if target.suffix == ".css":
+                    todo.append(target)
+    return found
+
+
+def prune_unloaded(outdir: Path) -> tuple[int, int]:
+    """Delete what no page loads: every source map, Sphinx's incremental-build marker
+    (``.buildinfo``), and each file under ``_static/`` that no page or stylesheet names
+    (the theme's copies of libraries it does not use here, its translations, Font
+    Awesome's script and full fonts after :func:`slim_font_awesome`, template
+    fragments), except what scripts load themselves (``LOADED_BY_SCRIPTS``). A license
+    text next to a kept script stays. Returns (files deleted, bytes deleted)."""
+    outdir = Path(outdir).resolve()
+    keep = referenced_files(outdir)
+    doomed = [p for p in outdir.rglob("*.map") if p.is_file()]
+    doomed += [p for p in [outdir / ".buildinfo"] if p.is_file()]
+    for path in (outdir / "_static").rglob("*"):
+        rel = path.relative_to(outdir).as_posix()
+        if not path.is_file() or path in keep or rel.startswith(LOADED_BY_SCRIPTS):
+            continue
+        if path.name.endswith(".LICENSE.txt") and path.with_name(
+                path.name.removesuffix(".LICENSE.txt")) in keep:
+            continue
+        doomed.append(path)
+    size = 0
+    for path in set(doomed):
+        size += path.stat().st_size
+        path.unlink()
+    for folder in sorted((outdir / "_static").rglob("*"), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return len(set(doomed)), size
+
+
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -603,6 +699,15 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     report = slim_font_awesome(Path(app.outdir))
     if report:
         LOGGER.info("lightpages: Font Awesome cut to %s icons: %s", report["icons"], report)
+
+
+def _prune(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    files, size = prune_unloaded(Path(app.outdir))
+    total = sum(p.stat().st_size for p in Path(app.outdir).rglob("*") if p.is_file())
+    LOGGER.info("lightpages: %d files no page loads removed (%.1f MB); the site is %.1f MB",
+                files, size / 1e6, total / 1e6)
 
 
 def setup(app: Sphinx) -> dict:
@@ -617,5 +722,7 @@ def setup(app: Sphinx) -> dict:
     # Before sphinx-external-toc's redirect writer (priority 500).
     app.connect("build-finished", _write_root_page, priority=400)
     app.connect("build-finished", _on_build_finished)
+    # Last: after every extension has written its files (buildinfo.css, the root page).
+    app.connect("build-finished", _prune, priority=990)
     app.add_css_file(CSS_FILE)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

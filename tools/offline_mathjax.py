@@ -4,7 +4,7 @@ Sphinx loads MathJax from a CDN by default. That breaks the book wherever there 
 network (this course's build machines, a laptop on a train, the browser tests) and
 makes every page depend on a third party. This extension copies MathJax 3's
 loader (``startup.js``) and the components the book needs, their fonts and the pieces
-they load lazily (TeX extensions, accessibility, menu) from the pinned
+they load lazily (TeX extensions, fonts) from the pinned
 ``django-static-mathjax`` package (plain MathJax files, no Django needed) into
 ``_static/mathjax/`` and points ``mathjax_path`` at it. Registered in ``_config.yml``
 under ``sphinx: local_extensions``.
@@ -26,9 +26,12 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 # The loader, the components and what they load lazily, relative to MathJax's es5/ folder.
+# Only what LOAD can pull in: TeX extensions (autoloaded by macros) and the fonts (by
+# glyph) load on demand; without the menu (ui/) nothing loads the explorer, semantic
+# enrichment or the speech rule engine (a11y/*, sre/: 4.5 MB no page could load).
 PARTS = [
     "startup.js", "core.js", "input/tex.js", "output/chtml.js", "output/chtml/fonts/tex.js",
-    "output/chtml/fonts/woff-v2", "input/tex/extensions", "ui", "a11y", "sre",
+    "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y/assistive-mml.js",
 ]
 # The components startup.js loads (see the module docstring).
 LOAD = ["core", "input/tex", "output/chtml", "a11y/assistive-mml"]

@@ -18,6 +18,8 @@ figure a page draws afterwards, with these functions or with ``plt.subplots``, g
 * **Not told apart by colour alone.** The line cycle (:func:`styles`) pairs the
   Okabe-Ito colour-blind-safe palette with a distinct line style *and* marker per
   line; markers are spaced along the curve (``markevery``), so dense curves stay light.
+* **Legends beside the data, never on it.** :func:`place_legend` puts the legend above
+  the axes (one or two columns), outside the area where curves run.
 * **Dark mode.** Backgrounds are transparent and text, axes and the reference line are
   black; the site's stylesheet inverts figure images in dark mode (lightness only, the
   hue is rotated back), which turns black text white on the dark page at full contrast
@@ -41,9 +43,13 @@ WIDTH = 5.0
 PANEL_HEIGHT = 3.1
 #: Smallest font size (points) of any text in a figure (ticks, legend).
 MIN_FONT_PT = 11.5
-#: Okabe & Ito's colour-blind-safe palette (black and yellow left out: black is the
-#: reference line, yellow is too light on white).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+#: Line colours: Okabe & Ito's colour-blind-safe blue, vermillion, bluish green and
+#: reddish purple, then an ochre and a violet in place of their orange and sky blue,
+#: which had 2.2:1 against white and, in dark mode, turned into a second vermillion and
+#: a second blue. Every colour has at least 3:1 against the page in light mode (white)
+#: and in dark mode (after the site's invert-and-rotate-hue filter, on #14181e), WCAG
+#: 1.4.11; tests/test_plots.py computes both. Black is the reference line.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#806600", "#6A3D9A")
 #: One line style per palette colour, so lines differ without colour too.
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)))
 #: One marker per palette colour.
@@ -200,6 +206,33 @@ def envelope(x, y, buckets: int = MAX_POINTS // 2):
     return x[keep], y[keep]
 
 
+def place_legend(ax, **kwargs):
+    """The axes' legend above the plotting area (outside it: no curve runs under it),
+    in two columns when they fit the figure's width, else one (a wider legend would
+    widen the figure, and shrink its text on a phone). Keyword arguments go to
+    ``ax.legend``. Returns the ``Legend``, or None when no artist has a label.
+
+    >>> fig, ax = figure()
+    >>> _ = ax.plot([1, 2], [3, 4], label="run")
+    >>> legend = place_legend(ax)
+    >>> fig.canvas.draw()
+    >>> bool(legend.get_window_extent().y0 >= ax.get_window_extent().y1)
+    True
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if not labels:
+        return None
+    options = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.02), "borderaxespad": 0.0,
+               "frameon": False, "ncols": 2 if len(labels) > 1 else 1}
+    options.update(kwargs)
+    legend = ax.legend(handles, labels, **options)
+    if options["ncols"] > 1 and "ncols" not in kwargs:
+        renderer = ax.figure.canvas.get_renderer()
+        if legend.get_window_extent(renderer).width > 0.98 * ax.figure.bbox.width:
+            legend = ax.legend(handles, labels, **{**options, "ncols": 1})
+    return legend
+
+
 def _marker_positions(x, count: int = 8, offset: int = 0) -> list[int]:
     """Indices of ``count`` points evenly spaced in ``x`` (shifted a little per line so
     that markers of overlapping curves do not sit on top of each other)."""
@@ -244,7 +277,7 @@ def plot_losses(histories, reference_loss=None, *, ax=None, x="epoch"):
         ax.axhline(reference_loss, color=INK, ls="--", lw=1, label="least squares (lm_loss)")
     ax.set_xlabel("epoch" if x == "epoch" else "step")
     ax.set_ylabel("full-data loss (sum of squares)")
-    ax.legend()
+    place_legend(ax)
     ax.grid(True, which="major")
     ax.figure.tight_layout()
     return ax.figure
@@ -265,7 +298,7 @@ def plot_runtimes(table, *, ax=None, ylabel="seconds per epoch"):
     ax.set_yscale("log")
     ax.set_xlabel("batch size")
     ax.set_ylabel(ylabel)
-    ax.legend()
+    place_legend(ax)
     ax.grid(True, which="major")
     ax.figure.tight_layout()
     return ax.figure

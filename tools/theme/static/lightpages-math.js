@@ -18,11 +18,24 @@
     const mathjax = document.createElement("script");
     mathjax.src = url;
     mathjax.async = true;
+    const done = () => document.documentElement.classList.add("lightpages-math-done");
+    mathjax.onerror = done;  // text with math is shown again, typeset or not
+    mathjax.onload = () => window.MathJax.startup.promise.then(() => {
+      done();
+      focusable();
+      window.addEventListener("resize", focusable, { passive: true });
+    }, done);
     document.head.appendChild(mathjax);
   };
+  // An inline formula wider than a phone's column scrolls in its own box
+  // (lightpages.css); a box that scrolls must be reachable by keyboard (WCAG 2.1.1).
+  const focusable = () => document.querySelectorAll("span.math").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 2) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  });
   const start = () => {
     const math = document.querySelectorAll(".math");
-    if (!math.length) return;
+    if (!math.length) return document.documentElement.classList.add("lightpages-math-done");
     if (!("IntersectionObserver" in window)) return load();
     observer = new IntersectionObserver(
       (entries) => { if (entries.some((e) => e.isIntersecting)) load(); },
