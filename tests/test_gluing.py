@@ -49,6 +49,18 @@ def capture(monkeypatch):
 
 
 @pytest.mark.parametrize("display", [False, True])
+def test_glue_writes_what_myst_nbs_own_glue_writes(monkeypatch, display):
+    import myst_nb
+
+    from optimlab.gluing import glue
+
+    calls = capture(monkeypatch)
+    myst_nb.glue("k", 0.125, display=display)
+    glue("k", np.float64(0.125), display=display)
+    assert calls[0] == calls[1]
+
+
+@pytest.mark.parametrize("display", [False, True])
 def test_not_reproducible_glue_is_myst_nbs_output_plus_the_mark(monkeypatch, display):
     from optimlab.gluing import MARK, glue
 

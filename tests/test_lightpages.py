@@ -262,3 +262,11 @@ def test_prune_keeps_what_pages_and_stylesheets_name(tmp_path):
                     "_static/styles/theme.css", "book/page.html"]
     assert files == 6 and size == len("png{}never loadedMITmox")
     assert not (static / "locales").exists()  # empty folders go too
+
+
+def test_fold_toggles_are_named_by_their_visible_text():
+    from lightpages import FOLD_LABEL, _name_fold_toggles_by_their_text
+
+    context = {"body": f'<details>{FOLD_LABEL}<p class="collapsed">Show code</p></summary>'}
+    _name_fold_toggles_by_their_text(None, "p", "page.html", context, None)
+    assert context["body"] == '<details><summary><p class="collapsed">Show code</p></summary>'

@@ -5,7 +5,6 @@ import itertools
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
-import optax
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure

@@ -280,6 +280,19 @@ def _fix_markdown_table_heads(app, pagename, templatename, context, doctree) -> 
         context["body"] = EMPTY_HEAD.sub(r'<td class="head\1"\2></td>', body)
 
 
+# MyST-NB 1.4 labels the toggle of a folded cell (hide-input) "Toggle hidden content"
+# while it shows "Show code cell source": axe's label-content-name-mismatch (WCAG 2.5.3).
+# Without the label, the visible text is the toggle's name.
+FOLD_LABEL = '<summary aria-label="Toggle hidden content">'
+
+
+def _name_fold_toggles_by_their_text(app, pagename, templatename, context, doctree) -> None:
+    """Drop the aria-label of folded cells' toggles (see ``FOLD_LABEL``)."""
+    body = context.get("body")
+    if body and FOLD_LABEL in body:
+        context["body"] = body.replace(FOLD_LABEL, "<summary>")
+
+
 def _add_image_sizes(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
     if not body or "<img" not in body:
@@ -719,6 +732,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _add_meta_description)
     app.connect("html-page-context", _add_image_sizes, priority=950)
     app.connect("html-page-context", _fix_markdown_table_heads, priority=950)
+    app.connect("html-page-context", _name_fold_toggles_by_their_text, priority=950)
     # Before sphinx-external-toc's redirect writer (priority 500).
     app.connect("build-finished", _write_root_page, priority=400)
     app.connect("build-finished", _on_build_finished)

@@ -21,8 +21,7 @@ executed notebook the site serves (``_sources/<page>.ipynb``, put there by
   Nothing is added to the page sources; the
   HTML pages do not show the cells. ``OPTIMLAB_INSTALL_FROM`` (an environment variable
   of the reader's session) replaces the pip source: the tests install a locally built
-  wheel that way. The cell never sets ``OPTIMLAB_BUILD_CHECKS``, so the build-only
-  checks (``optimlab.checks.build_checks``) stay off in a reader's session.
+  wheel that way.
 
 * **adds an "Open in Colab" button** to every page. Colab opens ``.ipynb`` files only;
   sphinx-book-theme's own Colab button (``launch_buttons: colab_url``) would point at the
@@ -30,9 +29,6 @@ executed notebook the site serves (``_sources/<page>.ipynb``, put there by
   the same notebook on the branch the deploy workflow publishes
   (``launch_buttons: notebooks_branch``), as QuantEcon does with its notebooks
   repository. The URL is ``<colab_notebooks_url>/github/<org>/<repo>/blob/<branch>/<page>.ipynb``.
-
-* **refuses to build with the fake accelerator on** (``OPTIMLAB_FAKE_GPU``, see
-  ``optimlab.timing.fake_gpu``): a published page must never show a fake GPU.
 
 Run as a script, it is the publish step (``.github/workflows/site.yml``)::
 
@@ -58,7 +54,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 TAG = "optimlab-bootstrap"
-FAKE_GPU_ENV = "OPTIMLAB_FAKE_GPU"  # optimlab.timing.FAKE_GPU_ENV (tools/ does not import book/)
 INSTALL_ENV = "OPTIMLAB_INSTALL_FROM"
 # The commit the notebooks' install cell pins, where the build cannot ask git (a source
 # archive); by default ``git rev-parse HEAD`` of the book.
@@ -71,11 +66,9 @@ NOTE = """\
 *Optimizers in JAX/Optax and PyTorch*, with the outputs of the site's build. The next cell
 makes the course's small helper package `optimlab` importable: where it is missing (Colab,
 a fresh Jupyter) it installs it with pip from `{source}` and says so. Then run the cells
-from the top. Your numbers, timings above all, will differ from the saved outputs. The
-hidden checks that only hold on the site's build machine (timing orderings, agreement with
-the lecture's printed numbers to the last bit) are skipped outside the site build: they
-run only where `OPTIMLAB_BUILD_CHECKS=1`. On a GPU runtime the timing pages add GPU columns
-by themselves."""
+from the top. Your numbers, timings above all, will differ from the saved outputs; the
+notebook's checks are written to hold on any machine, and nothing in it asserts a timing.
+On a GPU runtime the timing pages add GPU columns by themselves."""
 
 BOOTSTRAP = '''\
 # Make the course's helper package, optimlab, importable: install it only if missing.
@@ -462,17 +455,6 @@ def _settings(app) -> dict:
     }
 
 
-def _refuse_fake_gpu(app, config) -> None:
-    from sphinx.errors import ConfigError
-
-    value = os.environ.get(FAKE_GPU_ENV, "")
-    if value:
-        raise ConfigError(
-            f"{FAKE_GPU_ENV}={value} is set: that switch gives the pages a FAKE accelerator "
-            "for tests, and a published page must never show one. Unset it and build again."
-        )
-
-
 def _resolver(app, pagename: str, notebook: dict) -> Resolver:
     """The build's answers for :func:`plain_notebook` on one page."""
     from sphinx.directives.code import LiteralIncludeReader
@@ -582,7 +564,6 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
 
 
 def setup(app) -> dict:
-    app.connect("config-inited", _refuse_fake_gpu)
     app.connect("builder-inited", _on_builder_inited)
     # After tools/buildinfo.py (400) has put the notebook into _sources/, and after
     # sphinx-book-theme (501) has made the header buttons.

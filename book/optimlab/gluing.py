@@ -17,12 +17,13 @@ same.
 from __future__ import annotations
 
 import numpy as np
+from IPython.core.formatters import format_display_data
 from IPython.display import display as _display
-from myst_nb import glue as _myst_glue
-from myst_nb.ext.glue import GLUE_PREFIX
 
 # Where the mark goes in a glue output's metadata.
 MARK = "optimlab"
+# MyST-NB's prefix for a value glued without display (myst_nb.ext.glue.GLUE_PREFIX).
+GLUE_PREFIX = "application/papermill.record/"
 
 
 def plain(value):
@@ -40,18 +41,17 @@ def plain(value):
 
 
 def glue(name: str, value, display: bool = True, *, reproducible: bool = True):
-    """``myst_nb.glue(name, value, display)`` with :func:`plain` applied to ``value``.
+    """``myst_nb.glue(name, value, display)``, with :func:`plain` applied to ``value``.
 
-    ``reproducible=False`` marks a value that differs between runs by design (a
-    timing, a date, the machine); the reproducibility test then leaves it out.
+    The same display output as MyST-NB's own ``glue`` (a mime bundle with a
+    ``scrapbook`` entry in its metadata, which the build pastes into the prose), written
+    here so that a reader's notebook needs IPython only, not MyST-NB and Sphinx.
+    ``reproducible=False`` marks a value that differs between runs by design (a timing,
+    a date, the machine); a comparison of two builds then leaves it out.
     """
-    if reproducible:
-        return _myst_glue(name, plain(value), display=display)
-    # MyST-NB's glue (myst_nb/ext/glue/__init__.py), with the mark added.
-    from IPython.core.formatters import format_display_data
-
     mimebundle, metadata = format_display_data(plain(value))
     mime_prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)
-    metadata[MARK] = {"reproducible": False}
+    if not reproducible:
+        metadata[MARK] = {"reproducible": False}
     _display({mime_prefix + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)

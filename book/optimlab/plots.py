@@ -48,7 +48,7 @@ MIN_FONT_PT = 11.5
 #: which had 2.2:1 against white and, in dark mode, turned into a second vermillion and
 #: a second blue. Every colour has at least 3:1 against the page in light mode (white)
 #: and in dark mode (after the site's invert-and-rotate-hue filter, on #14181e), WCAG
-#: 1.4.11; tests/test_plots.py computes both. Black is the reference line.
+#: 1.4.11; the plot tests compute both. Black is the reference line.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#806600", "#6A3D9A")
 #: One line style per palette colour, so lines differ without colour too.
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)))
