@@ -2,10 +2,9 @@
 
 Playwright drives Debian's Chromium (``/usr/bin/chromium``; Playwright's own browser
 download does not work here) against the site built by the ``built_site`` fixture
-(tests/conftest.py), served by a stdlib HTTP server on 127.0.0.1. Each page of
-``_toc.yml`` is visited once per window width, when the first test asks,
-``BROWSER_WORKERS`` browsers at a time, and what the tests need is collected during
-that visit.
+(tests/conftest.py), served by ``python -m http.server`` on 127.0.0.1. Each page of
+``_toc.yml`` is visited once per window width, when the first test asks, and what the
+tests need is collected during that visit.
 
 Offline: every request to anything but 127.0.0.1 is intercepted and answered with an
 empty 200 response, never sent. Such requests are listed in the test output (a warning
@@ -19,11 +18,8 @@ site, for review. No test reads them, and they cost about 15 CPU-s of a CPU-boun
 so they are off by default; the folder is emptied either way, so a screenshot there is
 always of this build.
 
-In ``make test`` the visits start in the background the moment the session's site
-build succeeds (:func:`start_visits`, called by tests/conftest.py), beside the unit
-tests, the drills and the last page tests; the tests here then read their results. Each browser keeps one tab per
-width and loads page after page in it (:class:`Tab`): a fresh document each time, for
-about half the CPU of a new tab per page.
+One browser keeps one tab per width and loads page after page in it (:class:`Tab`): a
+fresh document each time, for about half the CPU of a new tab per page.
 
 Light, accessible pages (issue 13): axe-core, pinned in ``tools/axe/package-lock.json``
 (installed with ``npm ci`` on first use, see ``tools/axe_site.py``), checks every page
@@ -39,18 +35,16 @@ snippets from the page's own text, and a deployed site of only what pages load.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import queue
 import re
 import shutil
+import socket
+import subprocess
 import sys
-import threading
 import time
 import warnings
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -106,11 +100,6 @@ def is_myst_notebook_with_code(source: Path) -> bool:
 # --- the site, served -----------------------------------------------------------------
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_site):
     """The built html directory."""
@@ -120,38 +109,26 @@ def site(built_site):
     return html
 
 
-_SERVERS: dict[Path, tuple] = {}  # html dir -> (server, thread, base url)
-_SERVERS_LOCK = threading.Lock()
-
-
-def serve(html: Path) -> str:
-    """``http://127.0.0.1:PORT/`` serving ``html``: one server per folder, started on
-    first use (by the background visits or by the ``base_url`` fixture)."""
-    html = Path(html).resolve()
-    with _SERVERS_LOCK:
-        if html not in _SERVERS:
-            handler = functools.partial(QuietHandler, directory=str(html))
-            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            thread = threading.Thread(target=server.serve_forever, daemon=True)
-            thread.start()
-            _SERVERS[html] = server, thread, f"http://127.0.0.1:{server.server_address[1]}/"
-        return _SERVERS[html][2]
-
-
-def stop_serving(html: Path) -> None:
-    with _SERVERS_LOCK:
-        server, thread, _ = _SERVERS.pop(Path(html).resolve(), (None, None, None))
-    if server is not None:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def base_url(site):
-    """The site, served on 127.0.0.1 (:func:`serve`); shut down after the module."""
-    yield serve(site)
-    stop_serving(site)
+    """The site, served on 127.0.0.1 by Python's own ``http.server`` in a process of
+    its own; stopped after the module."""
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):  # until it answers (a second or so)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
 
 
 def empty_screenshots(html: Path, wanted: bool | None = None) -> Path | None:
@@ -182,11 +159,7 @@ def test_the_screenshot_folder_never_keeps_an_older_build(tmp_path):
 
 @pytest.fixture(scope="module")
 def screenshots(site):
-    """``_build/screenshots/`` (None: screenshots off): emptied first, unless the
-    background visits (which emptied it themselves) filled it."""
-    if background_visits() is not None:
-        folder = site.parent / "screenshots"
-        return folder if folder.is_dir() else None
+    """``_build/screenshots/`` (None: screenshots off), emptied first."""
     return empty_screenshots(site)
 
 
@@ -496,125 +469,46 @@ def visit_page(tab: Tab, url: str, shot: Path | None, external: list[str],
 @pytest.fixture(scope="module")
 def axe_js():
     """The pinned axe-core script (tools/axe; `npm ci` there on first use)."""
-    background_visits()  # not while the background visits may be running `npm ci`
     try:
         return axe_site.axe_source()
     except RuntimeError as err:
         pytest.fail(str(err))
 
 
-# Browsers visiting pages at once: a visit mostly waits (for the page, MathJax, axe),
-# so two browsers on this 2-core machine take about half the time of one.
-BROWSER_WORKERS = 2
+def visit_all(jobs, base_url: str, screenshots: Path | None, axe: str) -> dict:
+    """Visit every ``(page, width)`` of ``jobs`` in one Chromium, one tab per width.
 
-
-def visit_all(jobs, base_url: str, screenshots: Path | None, axe: str,
-              workers: int) -> dict:
-    """Visit every ``(page, width)`` of ``jobs``, ``workers`` browsers at once.
-
-    Playwright's sync API belongs to the thread that starts it, so each worker thread
-    runs its own Chromium, with one context per width, and takes the next job from a
-    shared queue (the jobs come longest first: wide windows run axe). Returns
-    ``{(page, width): Visit or the exception the visit raised}``."""
-    todo: queue.Queue = queue.Queue()
-    for job in sorted(jobs, key=lambda job: job[1] != WIDE):
-        todo.put(job)
+    Returns ``{(page, width): Visit or the exception the visit raised}``."""
     done: dict = {}
-
-    def worker():
-        external: list[str] = []  # this worker's contexts only: visits slice it
-        try:
-            with sync_api.sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                tabs = {w: Tab(new_context(browser, external, w)) for w in (WIDE, NARROW)}
-                while True:
-                    try:
-                        page, width = todo.get_nowait()
-                    except queue.Empty:
-                        break
-                    shot = (None if screenshots is None
-                            else screenshots / f"{page.replace('/', '_')}-{width}.jpg")
-                    try:
-                        done[page, width] = visit_page(
-                            tabs[width], base_url + page + ".html", shot, external,
-                            axe if width == WIDE else None,
-                        )
-                    except Exception as err:  # reported by the tests that ask for it
-                        done[page, width] = err
-                        if tabs[width].page.is_closed():  # a crashed tab: the next in a new one
-                            tabs[width] = Tab(new_context(browser, external, width))
-                browser.close()
-        except Exception as err:  # no browser: every job left says why
-            while not todo.empty():
-                done[todo.get_nowait()] = err
-
-    threads = [threading.Thread(target=worker, name=f"browser-{i}") for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    external: list[str] = []  # this browser's contexts: visits slice it
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tabs = {w: Tab(new_context(browser, external, w)) for w in (WIDE, NARROW)}
+        for page, width in jobs:
+            shot = (None if screenshots is None
+                    else screenshots / f"{page.replace('/', '_')}-{width}.jpg")
+            try:
+                done[page, width] = visit_page(
+                    tabs[width], base_url + page + ".html", shot, external,
+                    axe if width == WIDE else None,
+                )
+            except Exception as err:  # reported by the tests that ask for it
+                done[page, width] = err
+                if tabs[width].page.is_closed():  # a crashed tab: the next in a new one
+                    tabs[width] = Tab(new_context(browser, external, width))
+        browser.close()
     return done
 
 
 JOBS = [(page, width) for page in PAGES for width in (WIDE, NARROW)]
 
-# The visits started in the background when the session's site build ended:
-# {"thread", "started", "ended", "result": visit_all's dict, or what stopped them}.
-_BACKGROUND: dict = {}
-
-
-def start_visits(html: Path) -> None:
-    """Start every visit of :data:`JOBS` now, in a background thread.
-
-    tests/conftest.py calls this the moment the session's site build succeeds, when
-    browser tests were collected: the visits then run beside the unit tests, the drills
-    and the last page tests, instead of after them, and the tests below only read their
-    results. They are the visits the ``visits`` fixture makes itself otherwise (with
-    ``SITE_REUSE=1``, or when this module runs without the session's early build)."""
-    html = Path(html)
-
-    def run():
-        _BACKGROUND["started"] = time.perf_counter()
-        try:
-            axe = axe_site.axe_source()
-            shots = empty_screenshots(html)
-            _BACKGROUND["result"] = visit_all(JOBS, serve(html), shots, axe, BROWSER_WORKERS)
-        except Exception as err:  # the visits fixture reports it
-            _BACKGROUND["result"] = err
-        _BACKGROUND["ended"] = time.perf_counter()
-
-    thread = threading.Thread(target=run, name="browser-visits", daemon=True)
-    _BACKGROUND["thread"] = thread
-    thread.start()
-
-
-def background_span() -> tuple[float, float] | None:
-    """(start, end) of the background visits, in ``time.perf_counter`` seconds."""
-    if "ended" not in _BACKGROUND:
-        return None
-    return _BACKGROUND["started"], _BACKGROUND["ended"]
-
-
-def background_visits():
-    """The background visits' results once they are done (this waits for them), or
-    None when none were started."""
-    if "thread" not in _BACKGROUND:
-        return None
-    _BACKGROUND["thread"].join()
-    return _BACKGROUND["result"]
-
 
 @pytest.fixture(scope="module")
 def visits(request, base_url):
     """``visits(page, width)``: the Visit of a toc page at 1280 or 375 px. Every page is
-    visited at both widths: in the background from the moment the build succeeded
-    (:func:`start_visits`), or else when the first test asks (:func:`visit_all`)."""
-    cache = background_visits()
-    if isinstance(cache, Exception):
-        pytest.fail(f"the browser visits stopped: {type(cache).__name__}: {cache}")
-    if cache is None:
-        cache = visit_all(JOBS, base_url, request.getfixturevalue("screenshots"),
-                          request.getfixturevalue("axe_js"), BROWSER_WORKERS)
+    visited at both widths once, when the first test asks (:func:`visit_all`)."""
+    cache = visit_all(JOBS, base_url, request.getfixturevalue("screenshots"),
+                      request.getfixturevalue("axe_js"))
 
     def get(page: str, width: int = WIDE) -> Visit:
         result = cache[page, width]
