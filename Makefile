@@ -25,9 +25,11 @@ $(STAMP): requirements.txt constraints.txt $(AXE)
 html: $(STAMP)
 	tools/build.sh
 
+# The tests of the build run two at a time (pytest-xdist), a whole test file per worker,
+# so the browser tests visit the site once.
 test: $(STAMP)
 	tools/build.sh
-	$(VENV)/bin/python -m pytest --site
+	$(VENV)/bin/python -m pytest --site -n 2 --dist loadfile
 
 unit: $(STAMP)
 	$(VENV)/bin/python -m pytest
