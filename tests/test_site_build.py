@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import page_weight  # noqa: E402  (tools/page_weight.py: the docnames of _toc.yml)
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.site
@@ -23,21 +25,7 @@ ASSET_DIRS = {"_static", "_sources", "_images", "_downloads"}
 
 def toc_pages() -> list[str]:
     """Every page named in ``_toc.yml`` (root first), e.g. ``['book/index', ...]``."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [re.sub(r"\.(md|ipynb)$", "", p) for p in pages]
+    return page_weight.toc_pages(ROOT / "_toc.yml")
 
 
 def has_code_cells(page: str) -> bool:

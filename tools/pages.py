@@ -31,19 +31,10 @@ CACHE = Path("_build") / ".jupyter_cache"
 
 def toc_pages(book: Path) -> list[Path]:
     """The ``.md`` source of every page in ``book/_toc.yml``, in reading order."""
-    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
+    from page_weight import toc_pages as docnames  # tools/page_weight.py
 
-    def walk(entries):
-        for entry in entries or ():
-            if "file" in entry:
-                names.append(entry["file"])
-            walk(entry.get("chapters"))
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", [toc]):
-        walk(part.get("chapters"))
-    return [book / f"{name}.md" for name in names if (book / f"{name}.md").is_file()]
+    return [book / f"{name}.md" for name in docnames(book / "_toc.yml")
+            if (book / f"{name}.md").is_file()]
 
 
 def read_page(path: Path):
