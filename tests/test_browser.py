@@ -924,14 +924,21 @@ def touch_page(request, chromium, external_requests):
     context.close()
 
 
+def tap_open(page, base_url: str, button: str, dialog: str):
+    """Load the navigation test page, tap ``button`` and return the ``dialog`` it opens
+    (hidden before the tap, visible after)."""
+    page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
+    drawer = page.locator(f"dialog#{dialog}")
+    sync_api.expect(drawer).to_be_hidden()
+    page.locator(button).tap()
+    sync_api.expect(drawer).to_be_visible()
+    return drawer
+
+
 def test_menu_opens_the_table_of_contents_and_a_link_leads_to_its_page(touch_page, base_url):
     expect = sync_api.expect
     page = touch_page
-    page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
-    drawer = page.locator("dialog#pst-primary-sidebar-modal")
-    expect(drawer).to_be_hidden()
-    page.locator(MENU).tap()
-    expect(drawer).to_be_visible()
+    drawer = tap_open(page, base_url, MENU, "pst-primary-sidebar-modal")
     assert drawer.evaluate("d => d.open"), "the menu drawer is not an open dialog"
     link = drawer.locator(f'a.reference.internal[href$="{NAV_TARGET.split("/")[-1]}.html"]')
     expect(link).to_be_visible()
@@ -944,11 +951,7 @@ def test_menu_opens_the_table_of_contents_and_a_link_leads_to_its_page(touch_pag
 def test_contents_button_opens_the_page_contents(touch_page, base_url):
     expect = sync_api.expect
     page = touch_page
-    page.goto(f"{base_url}{NAV_PAGE}.html", wait_until="load")
-    drawer = page.locator("dialog#pst-secondary-sidebar-modal")
-    expect(drawer).to_be_hidden()
-    page.locator(CONTENTS).tap()
-    expect(drawer).to_be_visible()
+    drawer = tap_open(page, base_url, CONTENTS, "pst-secondary-sidebar-modal")
     links = drawer.locator("nav a.nav-link")
     expect(links.first).to_be_visible()
     anchors = [href.split("#", 1)[1] for href in links.evaluate_all("a => a.map(x => x.getAttribute('href'))")]
