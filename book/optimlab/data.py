@@ -1,9 +1,9 @@
 """The lecture's regression problem, its loss and its exact least-squares answer.
 
 The lecture draws its data with scikit-learn's ``make_regression`` and solves it with
-``LinearRegression``. Importing scikit-learn costs a page about two seconds (it pulls
-in SciPy's statistics and pandas), every time the page runs, for a few lines of
-NumPy. So this module repeats those few lines: :func:`make_regression` draws exactly
+``LinearRegression``. Importing scikit-learn pulls in SciPy's statistics and pandas,
+on every page that needs the data, for a few lines of NumPy. So this module repeats
+those few lines: :func:`make_regression` draws exactly
 scikit-learn's numbers from the same random stream, and :func:`least_squares` makes
 the same LAPACK call as ``LinearRegression``. The test suite checks both against
 scikit-learn itself, bit for bit.
