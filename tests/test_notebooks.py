@@ -41,9 +41,8 @@ LEFTOVER = re.compile(
     r"|^\s*\([^()\s]+\)=\s*$",  # a target
     re.M,
 )
-# The published page itself shows this one raw too: book/torch_timings.md puts the role
-# inside an inline code span (`XLA_FLAGS="{glue:text}`...`"`), where MyST does not read
-# it. A fix of the page, not of the notebooks (the role must leave the code span).
+# MyST that a published page shows raw too (a role inside an inline code span, which
+# MyST does not read) would be a fix of the page, not of the notebooks; none is left.
 KNOWN_IN_PAGES: dict[str, list[str]] = {}  # page: MyST the published page shows too
 
 
