@@ -126,6 +126,9 @@ def base_url(site):
                 break
         except OSError:
             time.sleep(0.1)
+    else:
+        server.terminate()
+        raise RuntimeError(f"python -m http.server did not answer on port {port}")
     yield url
     server.terminate()
     server.wait(timeout=10)

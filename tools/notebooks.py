@@ -68,7 +68,7 @@ makes the course's small helper package `optimlab` importable: where it is missi
 a fresh Jupyter) it installs it with pip from `{source}` and says so. Then run the cells
 from the top. Your numbers, timings above all, will differ from the saved outputs; the
 notebook's checks are written to hold on any machine, and nothing in it asserts a timing.
-On a GPU runtime the timing pages add GPU columns by themselves."""
+On a GPU runtime, batch_size_runtime times JAX on the GPU."""
 
 BOOTSTRAP = '''\
 # Make the course's helper package, optimlab, importable: install it only if missing.

@@ -422,6 +422,7 @@ def seconds_per_step(
     divides by ``steps``. Returns ``(seconds_per_step, timing)``.
     """
     batch_size, _ = check_fit_args(problem.X, problem.y, batch_size=batch_size, epochs=1)
+    require_x64()
     steps, loss = whole_number("steps", steps), _check_loss(loss)
     index, weight = padded_batches(problem.n, batch_size, seed)
     order = np.arange(steps) % len(index)
