@@ -175,7 +175,7 @@ def test_literalincluded_code_fits_88_characters():
     assert not too_long, "\n".join(too_long)
 
 
-# Calls that time something (optimlab.timing,
+# Calls that time something (optimlab.timing, optimlab.runtime,
 # optimlab.sweeps.seconds_per_step, the pages' own timing functions) or read a clock.
 TIMES_SOMETHING = re.compile(
     r"\b(time_call|time_epoch_\w+|seconds_per_step|profile_lecture_epoch|"

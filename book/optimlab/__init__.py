@@ -24,6 +24,7 @@ Training loops and experiments:
 - :mod:`optimlab.adam_probe` Adam's m-hat, sqrt(v-hat) and applied step over a run
 - :mod:`optimlab.sweeps`     learning-rate sweeps (vmapped), steps to target
 - :mod:`optimlab.crosscheck` Optax and PyTorch runs side by side
+- :mod:`optimlab.runtime`    time per epoch of the loops, as tables
 - :mod:`optimlab.compare`    relative differences between two sets of numbers
 
 JAX must run in float64 for the lecture's numbers. Importing this package changes no
